@@ -1,0 +1,174 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http;
+
+namespace Serverless.Core.Common;
+
+/// <summary>The product's roles (DOMAIN.md "Who uses it"). Public is the absence of a caller.</summary>
+public enum Role
+{
+    Admin,
+    Reviewer,
+    Committee,
+    Organization,
+    Dispatcher,
+    Volunteer,
+}
+
+/// <summary>
+/// Who is calling: an identity from the platform (App Service Authentication in Azure, the development
+/// sign-in on the DevHost), the product roles it holds, and the organization or volunteer it is bound to.
+/// </summary>
+public sealed record Caller(
+    string? Id,
+    string? Name,
+    IReadOnlySet<Role> Roles,
+    string? OrganizationId = null,
+    string? VolunteerId = null)
+{
+    public static readonly Caller Public = new(null, null, new HashSet<Role>());
+
+    public bool IsAuthenticated => Id is not null;
+
+    public bool IsIn(Role role) => Roles.Contains(role);
+
+    /// <summary>True when the caller is a member of this organization.</summary>
+    public bool ActsFor(string organizationId) =>
+        IsIn(Role.Organization) && string.Equals(OrganizationId, organizationId, StringComparison.Ordinal);
+
+    /// <summary>Refuses with 401 when nobody is signed in, 403 when the caller holds none of the roles.</summary>
+    public void Require(params Role[] anyOf)
+    {
+        if (!IsAuthenticated)
+        {
+            throw Problem.Unauthenticated().ToException();
+        }
+
+        if (!anyOf.Any(IsIn))
+        {
+            throw Problem.Forbidden($"This needs one of the roles: {string.Join(", ", anyOf.Select(RoleNames.Of))}.").ToException();
+        }
+    }
+
+    /// <summary>An organization member acting for their own organization.</summary>
+    public string RequireOrganization()
+    {
+        Require(Role.Organization);
+        return OrganizationId ?? throw Problem.Forbidden("Your sign-in is not bound to an organization.").ToException();
+    }
+}
+
+/// <summary>The role names as they travel in the principal's claims (Entra app roles) and in replies.</summary>
+public static class RoleNames
+{
+    private static readonly Dictionary<string, Role> ByName = Enum.GetValues<Role>()
+        .ToDictionary(Of, r => r, StringComparer.OrdinalIgnoreCase);
+
+    public static string Of(Role role) => role.ToString().ToLowerInvariant();
+
+    public static bool TryParse(string name, out Role role) => ByName.TryGetValue(name.Trim(), out role);
+}
+
+/// <summary>
+/// Reads and writes the <c>X-MS-CLIENT-PRINCIPAL</c> header of App Service Authentication: base64 of a JSON
+/// document with the identity provider's claims. In Azure the platform sets it after verifying the token
+/// and strips any copy a client sends; on the DevHost the development sign-in produces the same header.
+/// </summary>
+public static class ClientPrincipal
+{
+    public const string Header = "X-MS-CLIENT-PRINCIPAL";
+    public const string IdHeader = "X-MS-CLIENT-PRINCIPAL-ID";
+    public const string NameHeader = "X-MS-CLIENT-PRINCIPAL-NAME";
+
+    /// <summary>Claim types the product reads beside the roles.</summary>
+    public const string ObjectIdClaim = "http://schemas.microsoft.com/identity/claims/objectidentifier";
+    public const string OrganizationClaim = "organization_id";
+    public const string VolunteerClaim = "volunteer_id";
+    public const string RolesClaim = "roles";
+    public const string NameClaim = "name";
+
+    public static Caller Read(HttpRequest request)
+    {
+        if (!request.Headers.TryGetValue(Header, out var values) || string.IsNullOrWhiteSpace(values.ToString()))
+        {
+            return Caller.Public;
+        }
+
+        PrincipalDocument? document;
+        try
+        {
+            var json = Encoding.UTF8.GetString(Convert.FromBase64String(values.ToString()));
+            document = JsonSerializer.Deserialize<PrincipalDocument>(json);
+        }
+        catch (Exception e) when (e is FormatException or JsonException or DecoderFallbackException)
+        {
+            throw new ProblemException(new Problem(401, ProblemCodes.InvalidPrincipal, "Sign-in not understood.",
+                "The client principal header is not a valid App Service principal."));
+        }
+
+        if (document?.Claims is null)
+        {
+            throw new ProblemException(new Problem(401, ProblemCodes.InvalidPrincipal, "Sign-in not understood.",
+                "The client principal carries no claims."));
+        }
+
+        var roleType = document.RoleType ?? RolesClaim;
+        var nameType = document.NameType ?? NameClaim;
+        string? Claim(string type) => document.Claims.FirstOrDefault(c => c.Type == type)?.Value;
+
+        var roles = new HashSet<Role>();
+        foreach (var claim in document.Claims.Where(c => c.Type == roleType || c.Type == RolesClaim))
+        {
+            if (claim.Value is not null && RoleNames.TryParse(claim.Value, out var role))
+            {
+                roles.Add(role);
+            }
+        }
+
+        var id = request.Headers[IdHeader].ToString() is { Length: > 0 } headerId ? headerId : Claim(ObjectIdClaim);
+        if (string.IsNullOrEmpty(id))
+        {
+            throw new ProblemException(new Problem(401, ProblemCodes.InvalidPrincipal, "Sign-in not understood.",
+                "The client principal has no identifier."));
+        }
+
+        return new Caller(id, Claim(nameType) ?? request.Headers[NameHeader].ToString(), roles,
+            Claim(OrganizationClaim), Claim(VolunteerClaim));
+    }
+
+    /// <summary>The header value for a caller, exactly as App Service would send it.</summary>
+    public static string Encode(Caller caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var claims = new List<PrincipalClaim> { new(ObjectIdClaim, caller.Id ?? "anonymous") };
+        if (caller.Name is not null)
+        {
+            claims.Add(new(NameClaim, caller.Name));
+        }
+
+        claims.AddRange(caller.Roles.Select(r => new PrincipalClaim(RolesClaim, RoleNames.Of(r))));
+        if (caller.OrganizationId is not null)
+        {
+            claims.Add(new(OrganizationClaim, caller.OrganizationId));
+        }
+
+        if (caller.VolunteerId is not null)
+        {
+            claims.Add(new(VolunteerClaim, caller.VolunteerId));
+        }
+
+        var document = new PrincipalDocument("aad", NameClaim, RolesClaim, claims);
+        return Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(document));
+    }
+
+    private sealed record PrincipalDocument(
+        [property: JsonPropertyName("auth_typ")] string? AuthType,
+        [property: JsonPropertyName("name_typ")] string? NameType,
+        [property: JsonPropertyName("role_typ")] string? RoleType,
+        [property: JsonPropertyName("claims")] List<PrincipalClaim>? Claims);
+
+    private sealed record PrincipalClaim(
+        [property: JsonPropertyName("typ")] string Type,
+        [property: JsonPropertyName("val")] string? Value);
+}

@@ -1,0 +1,38 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Serverless.Core.Common;
+
+/// <summary>Replies in the product's JSON dialect, with the same bytes on both hosts.</summary>
+public static class Reply
+{
+    public static IResult Ok<T>(T value) => Json(200, value);
+
+    public static IResult Json<T>(int status, T value) => new JsonReply<T>(status, value, null, "application/json");
+
+    public static IResult Created<T>(string location, T value) => new JsonReply<T>(201, value, location, "application/json");
+
+    public static IResult Problem(Problem problem, HttpRequest? request = null)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        var document = new ProblemDocument($"urn:serverless:problem:{problem.Code}", problem.Title, problem.Status,
+            problem.Code, problem.Detail, request?.Path.Value, problem.Errors);
+        return new JsonReply<ProblemDocument>(problem.Status, document, null, "application/problem+json");
+    }
+
+    private sealed class JsonReply<T>(int status, T value, string? location, string contentType) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.StatusCode = status;
+            response.ContentType = contentType + "; charset=utf-8";
+            if (location is not null)
+            {
+                response.Headers.Location = location;
+            }
+
+            await JsonSerializer.SerializeAsync(response.Body, value, ApiJson.Options, httpContext.RequestAborted);
+        }
+    }
+}

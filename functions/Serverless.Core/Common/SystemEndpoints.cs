@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+
+namespace Serverless.Core.Common;
+
+public static class SystemEndpoints
+{
+    /// <summary>Storage and durable engine reachability: 200 when both answer, 503 otherwise.</summary>
+    public static async Task<IResult> Health(EndpointContext ctx)
+    {
+        var storage = await Probe(() => ctx.Service<Storage>().PingAsync(ctx.Aborted));
+        var durable = await Probe(() => ctx.Durable.GetInstanceAsync("health-probe", ctx.Aborted));
+        var healthy = storage.Status == "healthy" && durable.Status == "healthy";
+        var report = new HealthReport(healthy ? "healthy" : "unhealthy", ctx.Service<Storage>().Description, storage, durable);
+        return Reply.Json(healthy ? 200 : 503, report);
+    }
+
+    /// <summary>Who the product thinks you are: the roles and bindings read from the platform's principal.</summary>
+    public static Task<IResult> WhoAmI(EndpointContext ctx)
+    {
+        var c = ctx.Caller;
+        return Task.FromResult(Reply.Ok(new CallerView(c.IsAuthenticated, c.Id, c.Name,
+            c.Roles.Select(RoleNames.Of).Order(StringComparer.Ordinal).ToList(), c.OrganizationId, c.VolunteerId)));
+    }
+
+    private static async Task<ProbeResult> Probe(Func<Task> probe)
+    {
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await probe().WaitAsync(timeout.Token);
+            return new ProbeResult("healthy", watch.ElapsedMilliseconds, null);
+        }
+#pragma warning disable CA1031 // health reports any failure rather than failing itself
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return new ProbeResult("unhealthy", watch.ElapsedMilliseconds, e.GetType().Name);
+        }
+    }
+}
+
+public sealed record HealthReport(string Status, string StorageKind, ProbeResult Storage, ProbeResult Durable);
+
+public sealed record ProbeResult(string Status, long Milliseconds, string? Error);
+
+public sealed record CallerView(bool Authenticated, string? Id, string? Name, List<string> Roles, string? OrganizationId, string? VolunteerId);

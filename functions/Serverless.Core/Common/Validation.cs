@@ -1,0 +1,136 @@
+using System.Text.RegularExpressions;
+
+namespace Serverless.Core.Common;
+
+/// <summary>Collects every failing field of a request so the client sees all of them at once.</summary>
+public sealed partial class Validation
+{
+    private readonly Dictionary<string, List<string>> errors = new(StringComparer.Ordinal);
+
+    public bool HasErrors => errors.Count > 0;
+
+    public void Add(string field, string message)
+    {
+        if (!errors.TryGetValue(field, out var list))
+        {
+            errors[field] = list = [];
+        }
+
+        list.Add(message);
+    }
+
+    /// <summary>Required text, trimmed, within length bounds (the service's limit is 32K characters a property).</summary>
+    public string Text(string field, string? value, int max, int min = 1)
+    {
+        var trimmed = value?.Trim() ?? string.Empty;
+        if (trimmed.Length == 0 && min > 0)
+        {
+            Add(field, "Required.");
+        }
+        else if (trimmed.Length < min)
+        {
+            Add(field, $"At least {min} characters.");
+        }
+        else if (trimmed.Length > max)
+        {
+            Add(field, $"At most {max} characters.");
+        }
+        else if (trimmed.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t'))
+        {
+            Add(field, "Contains control characters.");
+        }
+
+        return trimmed;
+    }
+
+    public string? OptionalText(string field, string? value, int max) =>
+        string.IsNullOrWhiteSpace(value) ? null : Text(field, value, max);
+
+    public void Range(string field, decimal value, decimal min, decimal max)
+    {
+        if (value < min || value > max)
+        {
+            Add(field, $"Must be between {min} and {max}.");
+        }
+    }
+
+    public void Range(string field, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            Add(field, $"Must be between {min} and {max}.");
+        }
+    }
+
+    /// <summary>Money in CNY: not negative, at most two decimals (fen).</summary>
+    public void Money(string field, decimal value, decimal min = 0m)
+    {
+        if (value < min)
+        {
+            Add(field, min == 0m ? "Must not be negative." : $"Must be at least {min}.");
+        }
+        else if (decimal.Round(value, 2) != value)
+        {
+            Add(field, "At most two decimal places (fen).");
+        }
+        else if (value > 1_000_000_000m)
+        {
+            Add(field, "Too large.");
+        }
+    }
+
+    public void Count<T>(string field, IReadOnlyCollection<T>? items, int min, int max)
+    {
+        var count = items?.Count ?? 0;
+        if (count < min)
+        {
+            Add(field, min == 1 ? "At least one is required." : $"At least {min} are required.");
+        }
+        else if (count > max)
+        {
+            Add(field, $"At most {max}.");
+        }
+    }
+
+    /// <summary>A Chinese mobile (11 digits from 1) or landline (area code and number) telephone number.</summary>
+    public string Phone(string field, string? value)
+    {
+        var trimmed = value?.Trim() ?? string.Empty;
+        if (!PhonePattern().IsMatch(trimmed))
+        {
+            Add(field, "Not a telephone number: 11-digit mobile such as 13800138000, or landline such as 0451-86661234.");
+        }
+
+        return trimmed;
+    }
+
+    public string? Email(string field, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var trimmed = value.Trim();
+        if (trimmed.Length > 254 || !EmailPattern().IsMatch(trimmed))
+        {
+            Add(field, "Not an email address.");
+        }
+
+        return trimmed;
+    }
+
+    public void ThrowIfAny()
+    {
+        if (HasErrors)
+        {
+            throw Problem.Validation(errors.ToDictionary(e => e.Key, e => e.Value.ToArray())).ToException();
+        }
+    }
+
+    [GeneratedRegex(@"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")]
+    private static partial Regex PhonePattern();
+
+    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    private static partial Regex EmailPattern();
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Serverless.Core.Common;
+using Serverless.Core.Organizations;
+using Serverless.Core.Ventures;
+
+namespace Serverless.Core;
+
+public static class CoreServices
+{
+    /// <summary>Everything the core's handlers, activities and jobs take from DI. Both hosts call this.</summary>
+    public static IServiceCollection AddServerlessCore(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Storage>();
+        services.AddSingleton<OrganizationStore>();
+        services.AddSingleton<RoundStore>();
+        services.AddSingleton<ApplicationStore>();
+        services.AddSingleton<RoundClosing>();
+        return services;
+    }
+}

@@ -1,0 +1,57 @@
+using Azure;
+using Azure.Data.Tables;
+using Serverless.Core.Common;
+
+namespace Serverless.Core.Organizations;
+
+/// <summary>
+/// Organizations live in one partition (the district has about 400): the organization row and a row keyed
+/// by its credit code go in one transaction, so two registrations of one code cannot both succeed.
+/// </summary>
+public sealed class OrganizationStore(Storage storage)
+{
+    private const string Partition = "org";
+
+    private static string OrgRow(string id) => $"org|{id}";
+
+    private static string CodeRow(string code) => $"code|{code}";
+
+    public async Task<Organization?> FindAsync(string id, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Organizations, cancellation);
+        return (await table.FindDocumentAsync<Organization>(Partition, OrgRow(id), cancellation))?.Document;
+    }
+
+    public async Task<(string OrganizationId, string? IdempotencyKey, string? Fingerprint)?> FindByCodeAsync(string code, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Organizations, cancellation);
+        var row = await table.FindAsync(Partition, CodeRow(code), cancellation);
+        return row is null ? null : (row.GetString("OrganizationId"), row.GetString("IdempotencyKey"), row.GetString("Fingerprint"));
+    }
+
+    /// <summary>Registers the organization; false when its credit code is already registered.</summary>
+    public async Task<bool> TryAddAsync(Organization organization, string? idempotencyKey, string fingerprint, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(organization);
+        var table = await storage.TableAsync(TableNames.Organizations, cancellation);
+        var codeRow = new TableEntity(Partition, CodeRow(organization.CreditCode))
+        {
+            ["OrganizationId"] = organization.Id,
+            ["IdempotencyKey"] = idempotencyKey,
+            ["Fingerprint"] = fingerprint,
+        };
+        var orgRow = Documents.ToEntity(Partition, OrgRow(organization.Id), organization,
+            new Dictionary<string, object?> { ["CreditCode"] = organization.CreditCode, ["Name"] = organization.Name });
+        try
+        {
+            await table.SubmitTransactionAsync(
+                [new TableTransactionAction(TableTransactionActionType.Add, codeRow), new TableTransactionAction(TableTransactionActionType.Add, orgRow)],
+                cancellation);
+            return true;
+        }
+        catch (TableTransactionFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using Microsoft.DurableTask;
+using Serverless.Core.Common;
+using Serverless.Core.Organizations;
+using Serverless.Core.Ventures;
+
+namespace Serverless.Core;
+
+/// <summary>
+/// Every HTTP endpoint, schedule, queue, orchestration and activity of the product, declared once. The
+/// DevHost maps this table; the Functions app declares one [Function] per entry, and a test proves the two
+/// agree, so the hosts cannot drift apart.
+/// </summary>
+public static class RouteTable
+{
+    public static readonly IReadOnlyList<HttpEndpoint> Http =
+    [
+        new(nameof(SystemEndpoints.Health), "GET", Routes.Health, SystemEndpoints.Health),
+        new(nameof(SystemEndpoints.WhoAmI), "GET", Routes.Me, SystemEndpoints.WhoAmI),
+        new(nameof(OrganizationEndpoints.RegisterOrganization), "POST", Routes.Organizations, OrganizationEndpoints.RegisterOrganization),
+        new(nameof(OrganizationEndpoints.GetOrganization), "GET", Routes.Organization, OrganizationEndpoints.GetOrganization),
+        new(nameof(RoundEndpoints.CreateRound), "POST", Routes.Rounds, RoundEndpoints.CreateRound),
+        new(nameof(RoundEndpoints.ListRounds), "GET", Routes.Rounds, RoundEndpoints.ListRounds),
+        new(nameof(RoundEndpoints.GetRound), "GET", Routes.Round, RoundEndpoints.GetRound),
+        new(nameof(RoundEndpoints.PublishRound), "POST", Routes.RoundPublish, RoundEndpoints.PublishRound),
+        new(nameof(RoundEndpoints.CancelRound), "POST", Routes.RoundCancel, RoundEndpoints.CancelRound),
+        new(nameof(RoundEndpoints.GetRoundWorkflow), "GET", Routes.RoundWorkflow, RoundEndpoints.GetRoundWorkflow),
+        new(nameof(ApplicationEndpoints.SubmitApplication), "POST", Routes.Applications, ApplicationEndpoints.SubmitApplication),
+        new(nameof(ApplicationEndpoints.ListApplications), "GET", Routes.Applications, ApplicationEndpoints.ListApplications),
+        new(nameof(ApplicationEndpoints.GetApplication), "GET", Routes.Application, ApplicationEndpoints.GetApplication),
+        new(nameof(ApplicationEndpoints.EditApplication), "PUT", Routes.Application, ApplicationEndpoints.EditApplication),
+        new(nameof(ApplicationEndpoints.WithdrawApplication), "POST", Routes.ApplicationWithdraw, ApplicationEndpoints.WithdrawApplication),
+    ];
+
+    public static readonly IReadOnlyList<ScheduleEntry> Schedules =
+    [
+        new(nameof(RoundSweep.CloseOverdueRounds), Crons.EveryMinute, RoundSweep.CloseOverdueRounds),
+    ];
+
+    public static readonly IReadOnlyList<QueueEntry> Queues =
+    [
+        new(nameof(RoundSweep.RequestRoundClose), RoundSweep.CloseQueue, RoundSweep.RequestRoundClose),
+    ];
+
+    public static readonly IReadOnlyList<string> Orchestrations = [nameof(RoundOrchestration)];
+
+    public static readonly IReadOnlyList<string> Activities = [nameof(CloseRoundActivity)];
+
+    /// <summary>Registers the orchestrations and activities with a Durable Task worker (the DevHost's engine, tests).</summary>
+    public static void AddDurableTasks(DurableTaskRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        registry.AddOrchestrator<RoundOrchestration>();
+        registry.AddActivity<CloseRoundActivity>();
+    }
+}
+
+/// <summary>Route templates under /api. Constants, so Functions attributes can use them.</summary>
+public static class Routes
+{
+    public const string Health = "health";
+    public const string Me = "me";
+    public const string Organizations = "organizations";
+    public const string Organization = "organizations/{orgId}";
+    public const string Rounds = "rounds";
+    public const string Round = "rounds/{roundId}";
+    public const string RoundPublish = "rounds/{roundId}/publish";
+    public const string RoundCancel = "rounds/{roundId}/cancel";
+    public const string RoundWorkflow = "rounds/{roundId}/workflow";
+    public const string Applications = "rounds/{roundId}/applications";
+    public const string Application = "rounds/{roundId}/applications/{applicationId}";
+    public const string ApplicationWithdraw = "rounds/{roundId}/applications/{applicationId}/withdraw";
+}
+
+/// <summary>Six-field CRON (second minute hour day month weekday), as Functions timer triggers take.</summary>
+public static class Crons
+{
+    public const string EveryMinute = "0 */1 * * * *";
+}

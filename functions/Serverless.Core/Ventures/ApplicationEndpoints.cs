@@ -1,0 +1,148 @@
+using Microsoft.AspNetCore.Http;
+using Serverless.Core.Common;
+using Serverless.Core.Organizations;
+
+namespace Serverless.Core.Ventures;
+
+public static class ApplicationEndpoints
+{
+    /// <summary>
+    /// An organization applies to a round. With an Idempotency-Key the application's id is derived from
+    /// the key, so a retry (even one that arrives after the deadline, for a request accepted before it)
+    /// returns the first result and never stores a second application.
+    /// </summary>
+    public static async Task<IResult> SubmitApplication(EndpointContext ctx)
+    {
+        var organizationId = ctx.Caller.RequireOrganization();
+        var key = ctx.IdempotencyKey();
+        var form = await ctx.ReadBodyAsync(ApplicationForm.FromForm);
+        var round = await RoundEndpoints.FindVisibleAsync(ctx);
+        var store = ctx.Service<ApplicationStore>();
+        var fingerprint = Ids.Fingerprint(ApiJson.Serialize(form));
+        var id = key is null ? Ids.New("app", ctx.Clock) : Ids.Derive("app", round.Id, organizationId, key);
+
+        if (key is not null && await ReplayAsync(store, round.Id, id, fingerprint, ctx) is { } replay)
+        {
+            return replay;
+        }
+
+        var now = ctx.Clock.GetUtcNow();
+        if (round.RefuseApplicationChange(now) is { } refusal)
+        {
+            throw refusal.ToException();
+        }
+
+        var organization = await ctx.Service<OrganizationStore>().FindAsync(organizationId, ctx.Aborted)
+            ?? throw Problem.Forbidden("Your organization is not registered with the bureau.").ToException();
+        var content = form.Validate(round);
+        var application = new Application(id, round.Id, organizationId, organization.Name, content,
+            ApplicationStatus.Submitted, now, now, 1);
+
+        if (await store.TryAddAsync(application, key, fingerprint, ctx.Aborted))
+        {
+            return Reply.Created(Application.Location(round.Id, id), application);
+        }
+
+        if (key is not null && await ReplayAsync(store, round.Id, id, fingerprint, ctx) is { } raced)
+        {
+            return raced;
+        }
+
+        var existing = await store.ActiveApplicationIdAsync(round.Id, organizationId, ctx.Aborted);
+        throw Problem.Conflict(ProblemCodes.ApplicationExists,
+            $"Your organization already has an application in this round ({existing}); edit it or withdraw it first.").ToException();
+    }
+
+    public static async Task<IResult> ListApplications(EndpointContext ctx)
+    {
+        ctx.Caller.Require(Role.Admin, Role.Organization);
+        var round = await RoundEndpoints.FindVisibleAsync(ctx);
+        var organizationId = ctx.Caller.IsIn(Role.Admin) ? null : ctx.Caller.RequireOrganization();
+        var applications = await ctx.Service<ApplicationStore>().ListAsync(round.Id, organizationId, ctx.Aborted);
+        return Reply.Ok(applications.OrderBy(a => a.SubmittedAt).Select(ApplicationSummary.Of).ToList());
+    }
+
+    public static async Task<IResult> GetApplication(EndpointContext ctx)
+    {
+        var (application, _) = await FindOwnAsync(ctx);
+        return Reply.Ok(application);
+    }
+
+    public static async Task<IResult> EditApplication(EndpointContext ctx)
+    {
+        var form = await ctx.ReadBodyAsync(ApplicationForm.FromForm);
+        var (application, etag) = await FindOwnAsync(ctx, mustOwn: true);
+        var round = await RoundEndpoints.FindVisibleAsync(ctx);
+        var now = ctx.Clock.GetUtcNow();
+        if (round.RefuseApplicationChange(now) is { } refusal)
+        {
+            throw refusal.ToException();
+        }
+
+        if (application.Status != ApplicationStatus.Submitted)
+        {
+            throw Problem.InvalidState("A withdrawn application cannot be edited.").ToException();
+        }
+
+        var edited = application with { Content = form.Validate(round), UpdatedAt = now, Version = application.Version + 1 };
+        await ctx.Service<ApplicationStore>().UpdateAsync(edited, etag, ctx.Aborted);
+        return Reply.Ok(edited);
+    }
+
+    public static async Task<IResult> WithdrawApplication(EndpointContext ctx)
+    {
+        var (application, etag) = await FindOwnAsync(ctx, mustOwn: true);
+        var round = await RoundEndpoints.FindVisibleAsync(ctx);
+        var now = ctx.Clock.GetUtcNow();
+        if (round.RefuseApplicationChange(now) is { } refusal)
+        {
+            throw refusal.ToException();
+        }
+
+        if (application.Status == ApplicationStatus.Withdrawn)
+        {
+            return Reply.Ok(application);
+        }
+
+        var withdrawn = application with { Status = ApplicationStatus.Withdrawn, WithdrawnAt = now, UpdatedAt = now, Version = application.Version + 1 };
+        await ctx.Service<ApplicationStore>().WithdrawAsync(withdrawn, etag, ctx.Aborted);
+        return Reply.Ok(withdrawn);
+    }
+
+    private static async Task<IResult?> ReplayAsync(ApplicationStore store, string roundId, string id, string fingerprint, EndpointContext ctx)
+    {
+        if (await store.FindAsync(roundId, id, ctx.Aborted) is not { } first)
+        {
+            return null;
+        }
+
+        if (first.Fingerprint != fingerprint)
+        {
+            throw Problem.Conflict(ProblemCodes.IdempotencyKeyReused,
+                "This Idempotency-Key was already used for a different application.").ToException();
+        }
+
+        return Reply.Created(Application.Location(roundId, id), first.Application);
+    }
+
+    private static async Task<(Application Application, Azure.ETag ETag)> FindOwnAsync(EndpointContext ctx, bool mustOwn = false)
+    {
+        if (!ctx.Caller.IsAuthenticated)
+        {
+            throw Problem.Unauthenticated().ToException();
+        }
+
+        var found = await ctx.Service<ApplicationStore>().FindAsync(ctx.Route("roundId"), ctx.Route("applicationId"), ctx.Aborted)
+            ?? throw Problem.NotFound("The application").ToException();
+        var application = found.Application;
+        var allowed = mustOwn ? ctx.Caller.ActsFor(application.OrganizationId) : application.IsVisibleTo(ctx.Caller);
+        if (!allowed)
+        {
+            throw Problem.Forbidden(mustOwn
+                ? "Only the organization that applied can change its application."
+                : "Only the organization that applied and the bureau can read an application.").ToException();
+        }
+
+        return (application, found.ETag);
+    }
+}

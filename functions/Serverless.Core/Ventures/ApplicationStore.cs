@@ -1,0 +1,138 @@
+using Azure;
+using Azure.Data.Tables;
+using Serverless.Core.Common;
+
+namespace Serverless.Core.Ventures;
+
+/// <summary>
+/// Applications: one partition per round (the round's working set: close, screening and review read it
+/// whole). Beside each application row, a row per organization (<c>org|{orgId}</c>) names its active
+/// application; both are written in one transaction, so an organization has at most one active
+/// application in a round, and a retried submission finds the first.
+/// </summary>
+public sealed class ApplicationStore(Storage storage)
+{
+    private const string AppPrefix = "app|";
+
+    private static string AppRow(string id) => AppPrefix + id;
+
+    private static string OrgRow(string organizationId) => $"org|{organizationId}";
+
+    public async Task<(Application Application, ETag ETag, string? IdempotencyKey, string? Fingerprint)?> FindAsync(string roundId, string id, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Applications, cancellation);
+        var entity = await table.FindAsync(roundId, AppRow(id), cancellation);
+        return entity is null
+            ? null
+            : (Documents.FromEntity<Application>(entity), entity.ETag, entity.GetString("IdempotencyKey"), entity.GetString("Fingerprint"));
+    }
+
+    /// <summary>The organization's active application in the round, if any.</summary>
+    public async Task<string?> ActiveApplicationIdAsync(string roundId, string organizationId, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Applications, cancellation);
+        return (await table.FindAsync(roundId, OrgRow(organizationId), cancellation))?.GetString("ApplicationId");
+    }
+
+    /// <summary>Stores a new application; false when the organization already has one in the round.</summary>
+    public async Task<bool> TryAddAsync(Application application, string? idempotencyKey, string fingerprint, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(application);
+        var table = await storage.TableAsync(TableNames.Applications, cancellation);
+        var orgRow = new TableEntity(application.RoundId, OrgRow(application.OrganizationId)) { ["ApplicationId"] = application.Id };
+        try
+        {
+            await table.SubmitTransactionAsync(
+            [
+                new TableTransactionAction(TableTransactionActionType.Add, orgRow),
+                new TableTransactionAction(TableTransactionActionType.Add, ToEntity(application, idempotencyKey, fingerprint)),
+            ], cancellation);
+            return true;
+        }
+        catch (TableTransactionFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Replaces the application if unchanged since <paramref name="etag"/>; 412 otherwise.</summary>
+    public async Task UpdateAsync(Application application, ETag etag, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(application);
+        var table = await storage.TableAsync(TableNames.Applications, cancellation);
+        await table.UpdateEntityAsync(ToEntity(application, null, null), etag, TableUpdateMode.Merge, cancellation);
+    }
+
+    /// <summary>Withdraws: the application row changes and the organization's active-application row goes, together.</summary>
+    public async Task WithdrawAsync(Application withdrawn, ETag etag, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(withdrawn);
+        var table = await storage.TableAsync(TableNames.Applications, cancellation);
+        await table.SubmitTransactionAsync(
+        [
+            new TableTransactionAction(TableTransactionActionType.UpdateMerge, ToEntity(withdrawn, null, null), etag),
+            new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(withdrawn.RoundId, OrgRow(withdrawn.OrganizationId)), ETag.All),
+        ], cancellation);
+    }
+
+    public async Task<List<Application>> ListAsync(string roundId, string? organizationId, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Applications, cancellation);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {roundId} and RowKey ge {AppPrefix} and RowKey lt {"app}"}");
+        if (organizationId is not null)
+        {
+            filter += TableClient.CreateQueryFilter($" and OrganizationId eq {organizationId}");
+        }
+
+        var applications = new List<Application>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellation))
+        {
+            applications.Add(Documents.FromEntity<Application>(entity));
+        }
+
+        return applications;
+    }
+
+    /// <summary>Counts by status, reading only the status and submission time of each row.</summary>
+    public async Task<ApplicationCounts> CountAsync(string roundId, DateTimeOffset? submittedBefore = null, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Applications, cancellation);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {roundId} and RowKey ge {AppPrefix} and RowKey lt {"app}"}");
+        int submitted = 0, withdrawn = 0;
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, select: ["Status", "SubmittedAt"], cancellationToken: cancellation))
+        {
+            if (submittedBefore is { } before && entity.GetDateTimeOffset("SubmittedAt") >= before)
+            {
+                continue;
+            }
+
+            if (entity.GetString("Status") == nameof(ApplicationStatus.Withdrawn))
+            {
+                withdrawn++;
+            }
+            else
+            {
+                submitted++;
+            }
+        }
+
+        return new ApplicationCounts(submitted, withdrawn);
+    }
+
+    private static TableEntity ToEntity(Application application, string? idempotencyKey, string? fingerprint)
+    {
+        var columns = new Dictionary<string, object?>
+        {
+            ["OrganizationId"] = application.OrganizationId,
+            ["Status"] = application.Status.ToString(),
+            ["SubmittedAt"] = application.SubmittedAt,
+        };
+        if (fingerprint is not null)
+        {
+            columns["Fingerprint"] = fingerprint;
+            columns["IdempotencyKey"] = idempotencyKey;
+        }
+
+        return Documents.ToEntity(application.RoundId, AppRow(application.Id), application, columns);
+    }
+}

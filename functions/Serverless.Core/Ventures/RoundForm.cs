@@ -1,0 +1,185 @@
+using System.Globalization;
+using Serverless.Core.Common;
+
+namespace Serverless.Core.Ventures;
+
+/// <summary>The admin's definition of a round, as posted.</summary>
+public sealed record RoundForm(
+    string? Title,
+    List<ProgrammeArea>? ProgrammeAreas,
+    decimal? Budget,
+    decimal? MinGrant,
+    decimal? MaxGrant,
+    DateTimeOffset? OpensAt,
+    DateTimeOffset? ClosesAt,
+    List<CriterionForm>? Rubric,
+    int? ReviewersPerApplication,
+    EligibilityRules? Eligibility,
+    StagePeriods? Periods,
+    bool? BlindReview,
+    bool? AllowPartialFunding)
+{
+    public Round Validate(string id, Caller creator, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(creator);
+        var v = new Validation();
+        var title = v.Text("title", Title, 200, 2);
+        v.Count("programmeAreas", ProgrammeAreas, 1, 7);
+        Required(v, "budget", Budget);
+        Required(v, "minGrant", MinGrant);
+        Required(v, "maxGrant", MaxGrant);
+        Required(v, "opensAt", OpensAt);
+        Required(v, "closesAt", ClosesAt);
+        if (Budget is { } budget)
+        {
+            v.Money("budget", budget, 0.01m);
+        }
+
+        if (MinGrant is { } min && MaxGrant is { } max)
+        {
+            v.Money("minGrant", min, 0.01m);
+            v.Money("maxGrant", max, 0.01m);
+            if (min > max)
+            {
+                v.Add("maxGrant", "Must not be below the minimum grant.");
+            }
+
+            if (Budget is { } b && max > b)
+            {
+                v.Add("maxGrant", "Must not exceed the budget.");
+            }
+        }
+
+        if (OpensAt is { } opens && ClosesAt is { } closes && closes <= opens)
+        {
+            v.Add("closesAt", "Must be after opensAt.");
+        }
+
+        v.Count("rubric", Rubric, 1, 20);
+        var rubric = new List<Criterion>();
+        for (var i = 0; i < (Rubric?.Count ?? 0); i++)
+        {
+            var c = Rubric![i];
+            var field = $"rubric[{i}]";
+            var cid = v.Text($"{field}.id", c.Id, 40);
+            if (cid.Length > 0 && !cid.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_'))
+            {
+                v.Add($"{field}.id", "Letters, digits, '-' and '_' only.");
+            }
+
+            var name = v.Text($"{field}.name", c.Name, 100);
+            v.Range($"{field}.weight", c.Weight ?? 0, 1, 100);
+            v.Range($"{field}.maxPoints", c.MaxPoints ?? 0, 1, 100);
+            rubric.Add(new Criterion(cid, name, c.Weight ?? 0, c.MaxPoints ?? 0));
+        }
+
+        if (rubric.Count > 0 && rubric.Sum(c => c.Weight) != 100)
+        {
+            v.Add("rubric", $"The weights must add up to 100; they add up to {rubric.Sum(c => c.Weight)}.");
+        }
+
+        if (rubric.Select(c => c.Id).Distinct(StringComparer.Ordinal).Count() != rubric.Count)
+        {
+            v.Add("rubric", "Criterion ids must be unique.");
+        }
+
+        v.Range("reviewersPerApplication", ReviewersPerApplication ?? 3, 1, 15);
+        var eligibility = Eligibility ?? new EligibilityRules();
+        v.Range("eligibility.minMonthsSinceFounding", eligibility.MinMonthsSinceFounding, 0, 600);
+        var periods = Periods ?? new StagePeriods();
+        Period(v, "periods.screening", periods.Screening);
+        Period(v, "periods.review", periods.Review);
+        Period(v, "periods.publicity", periods.Publicity);
+        v.ThrowIfAny();
+
+        return new Round(id, title, ProgrammeAreas!.Distinct().ToList(), Budget!.Value, MinGrant!.Value, MaxGrant!.Value,
+            OpensAt!.Value.ToUniversalTime(), ClosesAt!.Value.ToUniversalTime(), rubric, ReviewersPerApplication ?? 3,
+            eligibility, periods, BlindReview ?? false, AllowPartialFunding ?? false, RoundStatus.Draft, now,
+            creator.Id!);
+    }
+
+    private static void Required<T>(Validation v, string field, T? value) where T : struct
+    {
+        if (value is null)
+        {
+            v.Add(field, "Required.");
+        }
+    }
+
+    private static void Period(Validation v, string field, string? iso)
+    {
+        try
+        {
+            if (iso is null || StagePeriods.Parse(iso) <= TimeSpan.Zero || StagePeriods.Parse(iso) > TimeSpan.FromDays(366))
+            {
+                v.Add(field, "A positive ISO 8601 duration of at most a year, such as P14D or PT30S.");
+            }
+        }
+        catch (FormatException)
+        {
+            v.Add(field, string.Create(CultureInfo.InvariantCulture, $"'{iso}' is not an ISO 8601 duration such as P14D or PT30S."));
+        }
+    }
+}
+
+public sealed record CriterionForm(string? Id, string? Name, int? Weight, int? MaxPoints);
+
+/// <summary>A round as a caller sees it, with its live counts.</summary>
+public sealed record RoundView(
+    string Id,
+    string Title,
+    RoundStatus Status,
+    bool AcceptingApplications,
+    List<ProgrammeArea> ProgrammeAreas,
+    decimal Budget,
+    decimal MinGrant,
+    decimal MaxGrant,
+    DateTimeOffset OpensAt,
+    DateTimeOffset ClosesAt,
+    List<Criterion> Rubric,
+    int ReviewersPerApplication,
+    EligibilityRules Eligibility,
+    StagePeriods Periods,
+    bool BlindReview,
+    bool AllowPartialFunding,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? PublishedAt,
+    DateTimeOffset? ClosedAt,
+    string? ClosedBy,
+    int? ApplicationsReceived,
+    DateTimeOffset? CancelledAt,
+    string? CancellationReason,
+    ApplicationCounts? Applications)
+{
+    public static RoundView Of(Round r, DateTimeOffset now, ApplicationCounts? counts)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        return new(r.Id, r.Title, r.Status, r.AcceptsApplications(now), r.ProgrammeAreas, r.Budget, r.MinGrant, r.MaxGrant,
+            r.OpensAt, r.ClosesAt, r.Rubric, r.ReviewersPerApplication, r.Eligibility, r.Periods, r.BlindReview,
+            r.AllowPartialFunding, r.CreatedAt, r.PublishedAt, r.ClosedAt, r.ClosedBy, r.ApplicationsReceived,
+            r.CancelledAt, r.CancellationReason, counts);
+    }
+}
+
+public sealed record ApplicationCounts(int Submitted, int Withdrawn);
+
+public sealed record RoundSummary(
+    string Id,
+    string Title,
+    RoundStatus Status,
+    bool AcceptingApplications,
+    List<ProgrammeArea> ProgrammeAreas,
+    decimal Budget,
+    DateTimeOffset OpensAt,
+    DateTimeOffset ClosesAt,
+    int? ApplicationsReceived)
+{
+    public static RoundSummary Of(Round r, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        return new(r.Id, r.Title, r.Status, r.AcceptsApplications(now), r.ProgrammeAreas, r.Budget, r.OpensAt, r.ClosesAt,
+            r.ApplicationsReceived);
+    }
+}
+
+public sealed record CancelForm(string? Reason);

@@ -1,0 +1,95 @@
+using Azure;
+using Azure.Data.Tables;
+using Serverless.Core.Common;
+
+namespace Serverless.Core.Ventures;
+
+/// <summary>
+/// Rounds: one partition (a district runs a handful a year), so listing is one query. Status and ClosesAt
+/// are columns for the sweep's query of open rounds past their deadline.
+/// </summary>
+public sealed class RoundStore(Storage storage)
+{
+    private const string Partition = "round";
+
+    public async Task<(Round Round, ETag ETag)?> FindAsync(string id, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Rounds, cancellation);
+        return await table.FindDocumentAsync<Round>(Partition, id, cancellation);
+    }
+
+    public async Task<string?> FingerprintAsync(string id, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Rounds, cancellation);
+        return (await table.FindAsync(Partition, id, cancellation))?.GetString("Fingerprint");
+    }
+
+    /// <summary>Adds a new round; false when a round with this id exists (a retried create).</summary>
+    public async Task<bool> TryAddAsync(Round round, string fingerprint, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(round);
+        var table = await storage.TableAsync(TableNames.Rounds, cancellation);
+        try
+        {
+            await table.AddEntityAsync(ToEntity(round, fingerprint), cancellation);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Replaces the round if nobody changed it since <paramref name="etag"/>; throws 412 otherwise.</summary>
+    public async Task UpdateAsync(Round round, ETag etag, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(round);
+        var table = await storage.TableAsync(TableNames.Rounds, cancellation);
+        var entity = ToEntity(round, null);
+        // Merge keeps the Fingerprint column written at creation.
+        await table.UpdateEntityAsync(entity, etag, TableUpdateMode.Merge, cancellation);
+    }
+
+    public async Task<List<Round>> ListAsync(CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Rounds, cancellation);
+        var rounds = new List<Round>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(e => e.PartitionKey == Partition, cancellationToken: cancellation))
+        {
+            rounds.Add(Documents.FromEntity<Round>(entity));
+        }
+
+        return rounds;
+    }
+
+    /// <summary>Open rounds whose deadline has passed: what the every-minute sweep closes.</summary>
+    public async Task<List<string>> OpenPastDeadlineAsync(DateTimeOffset now, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Rounds, cancellation);
+        var status = nameof(RoundStatus.Open);
+        var ids = new List<string>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(
+            e => e.PartitionKey == Partition && e.GetString("Status") == status && e.GetDateTimeOffset("ClosesAt") <= now,
+            select: ["RowKey"], cancellationToken: cancellation))
+        {
+            ids.Add(entity.RowKey);
+        }
+
+        return ids;
+    }
+
+    private static TableEntity ToEntity(Round round, string? fingerprint)
+    {
+        var columns = new Dictionary<string, object?>
+        {
+            ["Status"] = round.Status.ToString(),
+            ["ClosesAt"] = round.ClosesAt,
+        };
+        if (fingerprint is not null)
+        {
+            columns["Fingerprint"] = fingerprint;
+        }
+
+        return Documents.ToEntity(Partition, round.Id, round, columns);
+    }
+}
