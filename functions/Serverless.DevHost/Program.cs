@@ -1,1 +1,15 @@
-Console.WriteLine("x");
+using Serverless.DevHost;
+
+// The local host: the core's routes on Kestrel under /api, the durable engine on Azurite, the schedules
+// and queue listeners. Composition lives in DevHostSetup so this stays a table of contents.
+var builder = WebApplication.CreateBuilder(args);
+await using var azurite = await builder.StartStorageAsync();
+await builder.AddDurableEngineAsync();
+builder.AddCoreAndJobs();
+
+var app = builder.Build();
+app.UseDevSignIn();
+app.MapCoreRoutes();
+app.MapDurableSidecar();
+app.Lifetime.ApplicationStarted.Register(() => app.PrintWhereItListens());
+await app.RunAsync();

@@ -29,7 +29,8 @@ public sealed class RoundOrchestration : TaskOrchestrator<RoundWorkflowInput, Ro
         var closeRequested = context.WaitForExternalEvent<string>(RoundWorkflow.CloseRequestedEvent, stop.Token);
         var cancelled = context.WaitForExternalEvent<string>(RoundWorkflow.CancelledEvent, stop.Token);
         var first = await Task.WhenAny(deadline, closeRequested, cancelled);
-        await stop.CancelAsync();
+        // Cancel synchronously: CancelAsync runs the callbacks on the thread pool, outside the orchestrator.
+        stop.Cancel();
 
         if (first == cancelled)
         {

@@ -68,9 +68,8 @@ public sealed class RoundStore(Storage storage)
         var table = await storage.TableAsync(TableNames.Rounds, cancellation);
         var status = nameof(RoundStatus.Open);
         var ids = new List<string>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(
-            e => e.PartitionKey == Partition && e.GetString("Status") == status && e.GetDateTimeOffset("ClosesAt") <= now,
-            select: ["RowKey"], cancellationToken: cancellation))
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and Status eq {status} and ClosesAt le {now}");
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellation))
         {
             ids.Add(entity.RowKey);
         }
