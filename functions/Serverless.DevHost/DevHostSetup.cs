@@ -62,6 +62,13 @@ internal static partial class DevHostSetup
             LeaseInterval = config.GetValue("Durable:LeaseInterval", TimeSpan.FromSeconds(10)),
             LeaseRenewInterval = TimeSpan.FromSeconds(3),
             LeaseAcquireInterval = TimeSpan.FromSeconds(2),
+            // The app lease keeps two app versions off one task hub in Azure; one local process has no
+            // rival, and waiting for a dead process's app lease to lapse would stall a restart.
+            UseAppLease = false,
+            // A message a crashed process had dequeued stays invisible this long before another takes it:
+            // the default five minutes would hold a restarted DevHost's workflows back for five minutes.
+            ControlQueueVisibilityTimeout = config.GetValue("Durable:ControlQueueVisibilityTimeout", TimeSpan.FromSeconds(10)),
+            WorkItemQueueVisibilityTimeout = config.GetValue("Durable:WorkItemQueueVisibilityTimeout", TimeSpan.FromSeconds(30)),
             LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
         }));
         builder.Services.AddSingleton<IOrchestrationService>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());

@@ -80,7 +80,8 @@ public static class RoundEndpoints
         var cancelled = round.Cancel(ctx.Clock.GetUtcNow(), reason).OrThrow();
         await store.UpdateAsync(cancelled, etag, ctx.Aborted);
         var instance = await ctx.Durable.GetInstanceAsync(RoundWorkflow.InstanceId(round.Id), ctx.Aborted);
-        if (instance is { IsRunning: true })
+        // A Pending instance (published a moment ago) takes events too: they wait in its queue.
+        if (instance is { RuntimeStatus: OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended })
         {
             await ctx.Durable.RaiseEventAsync(instance.InstanceId, RoundWorkflow.CancelledEvent, reason, ctx.Aborted);
         }

@@ -1,0 +1,73 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Serverless.Core.Common;
+using Serverless.Core.Ventures;
+using Serverless.Integration.Tests.Harness;
+
+namespace Serverless.Integration.Tests;
+
+/// <summary>Each test here has a DevHost of its own, since it kills it or runs it differently.</summary>
+public sealed class DurabilityTests
+{
+    [Fact]
+    public async Task A_round_orchestration_completes_after_the_DevHost_is_killed_and_started_again_before_the_deadline()
+    {
+        // The sweep is off: only the durable timer, resumed by the new process, can close this round.
+        await using var host = await DevHostProcess.StartAsync(extra: new Dictionary<string, string> { ["DevHost__Schedules__CloseOverdueRounds"] = "off" });
+        var api = host.Client;
+        var now = DateTimeOffset.UtcNow;
+        var round = await api.PostAsync("rounds", Samples.RoundForm(now.AddMinutes(-1), now.AddSeconds(12)), Samples.Admin);
+        var roundId = round.Str("id");
+        await api.PostAsync($"rounds/{roundId}/publish", null, Samples.Admin);
+        var org = await api.PostAsync("organizations", Samples.OrganizationForm(Samples.NewCreditCode()), Samples.Admin);
+        var application = await api.PostAsync($"rounds/{roundId}/applications", Samples.ApplicationForm(), Samples.Organization(org.Str("id")));
+        Assert.Equal(HttpStatusCode.Created, application.Status);
+        Assert.Contains((await api.GetAsync($"rounds/{roundId}/workflow", Samples.Admin)).Str("runtimeStatus"), new[] { "Pending", "Running" });
+
+        await host.KillAsync();
+        Assert.True(DateTimeOffset.UtcNow < now.AddSeconds(12), "the DevHost must be down before the deadline for this test to mean anything");
+        await host.StartAgainAsync();
+
+        var closed = await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}"), r => r.Str("status") == "closed", TimeSpan.FromSeconds(60));
+        Assert.Equal("timer", closed.Str("closedBy"));
+        Assert.Equal(1, closed.Body.GetProperty("applicationsReceived").GetInt32());
+        var workflow = await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}/workflow", Samples.Admin),
+            r => r.Str("runtimeStatus") == "Completed");
+        Assert.Equal("closed", workflow.Body.GetProperty("customStatus").GetProperty("Stage").GetString());
+    }
+
+    [Fact]
+    public async Task The_sweep_closes_an_open_round_past_its_deadline_that_has_no_orchestration()
+    {
+        await using var host = await DevHostProcess.StartAsync(extra: new Dictionary<string, string> { ["DevHost__Schedules__CloseOverdueRounds"] = "*/2 * * * * *" });
+        // Arrange the state a crash between publishing and starting the workflow leaves behind: an open
+        // round in the table, and no orchestration for it.
+        var storage = new Storage(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:ConnectionString"] = host.ConnectionString,
+            ["Storage:Prefix"] = host.StoragePrefix,
+        }).Build());
+        var now = DateTimeOffset.UtcNow;
+        var roundId = Ids.New("rnd", TimeProvider.System);
+        var orphan = new Round(roundId, "崩溃后遗留的轮次", [ProgrammeArea.ElderlyCare], 100_000m, 10_000m, 50_000m,
+            now.AddHours(-2), now.AddSeconds(-5), [new Criterion("need", "需求", 100, 10)], 3, new EligibilityRules(),
+            new StagePeriods(), false, false, RoundStatus.Open, now.AddHours(-3), "dev-admin", PublishedAt: now.AddHours(-2));
+        Assert.True(await new RoundStore(storage).TryAddAsync(orphan, "arranged"));
+
+        var closed = await Poll.UntilAsync(() => host.Client.GetAsync($"rounds/{roundId}"), r => r.Str("status") == "closed");
+
+        Assert.Equal(0, closed.Body.GetProperty("applicationsReceived").GetInt32());
+        await Poll.UntilAsync(() => host.Client.GetAsync($"rounds/{roundId}/workflow", Samples.Admin),
+            r => r.Str("runtimeStatus") == "Completed");
+    }
+
+    [Fact]
+    public async Task The_development_sign_in_is_refused_outside_Development()
+    {
+        await using var host = await DevHostProcess.StartAsync(environment: "Production");
+
+        var reply = await host.Client.GetAsync("me", Samples.Admin);
+
+        Assert.Equal((HttpStatusCode.Forbidden, "dev-sign-in-disabled"), (reply.Status, reply.Code));
+    }
+}

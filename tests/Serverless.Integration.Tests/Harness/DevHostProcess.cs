@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Serverless.Integration.Tests.Harness;
+
+/// <summary>
+/// The DevHost as its own process, exactly as a developer runs it, over the shared Azurite. Restart tests
+/// kill it with SIGKILL and start it again on the same task hub and tables.
+/// </summary>
+public sealed class DevHostProcess : IAsyncDisposable
+{
+    private readonly Dictionary<string, string> settings;
+    private readonly ConcurrentQueue<string> output = new();
+    private Process? process;
+
+    private DevHostProcess(Dictionary<string, string> settings, int port)
+    {
+        this.settings = settings;
+        Port = port;
+        Client = new ApiClient(new Uri($"http://127.0.0.1:{port}/api/"));
+    }
+
+    public int Port { get; }
+
+    public ApiClient Client { get; }
+
+    public string StoragePrefix => settings["Storage__Prefix"];
+
+    public string ConnectionString => settings["Storage__ConnectionString"];
+
+    /// <summary>Time from process start to the first healthy answer, for the notes (not asserted).</summary>
+    public TimeSpan LastStartup { get; private set; }
+
+    public string Output => string.Join(Environment.NewLine, output);
+
+    public static async Task<DevHostProcess> StartAsync(string environment = "Development", IDictionary<string, string>? extra = null)
+    {
+        var port = Repository.FreePort();
+        var id = Guid.NewGuid().ToString("N")[..10];
+        var settings = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = environment,
+            ["DOTNET_ENVIRONMENT"] = environment,
+            ["DevHost__Port"] = port.ToString(CultureInfo.InvariantCulture),
+            ["Storage__ConnectionString"] = await Azurite.ConnectionStringAsync(),
+            ["Storage__Prefix"] = "t" + id,
+            ["Durable__TaskHub"] = "Hub" + id,
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Serverless"] = "Information",
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
+        var host = new DevHostProcess(settings, port);
+        await host.StartAgainAsync();
+        return host;
+    }
+
+    /// <summary>Starts the process (again) with the same settings, and waits for a healthy answer.</summary>
+    public async Task StartAgainAsync()
+    {
+        var dir = Path.Combine(Repository.Root, "functions", "Serverless.DevHost", "bin", Repository.Configuration, "net10.0");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(dir, "Serverless.DevHost.dll"));
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
+
+        var watch = Stopwatch.StartNew();
+        process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The DevHost exited with {process.ExitCode}:{Environment.NewLine}{Output}");
+            }
+
+            if (watch.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                throw new TimeoutException($"The DevHost was not healthy within 60 s:{Environment.NewLine}{Output}");
+            }
+
+            if (await Client.IsHealthyAsync())
+            {
+                LastStartup = watch.Elapsed;
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>A crash: SIGKILL, no chance to release leases or finish anything.</summary>
+    public async Task KillAsync()
+    {
+        if (process is { HasExited: false })
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        process?.Dispose();
+        Client.Dispose();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        output.Enqueue(line);
+        while (output.Count > 400)
+        {
+            output.TryDequeue(out _);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.Net;
+using System.Text;
+using Serverless.Integration.Tests.Harness;
+
+namespace Serverless.Integration.Tests;
+
+[Collection(UsesSharedDevHost.Name)]
+public sealed class HostTests(SharedDevHost devHost)
+{
+    private ApiClient Api => devHost.Api;
+
+    [Fact]
+    public async Task Health_reports_storage_and_the_durable_engine()
+    {
+        var reply = await Api.GetAsync("health");
+
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
+        Assert.Equal("healthy", reply.Str("status"));
+        Assert.Equal("healthy", reply.Body.GetProperty("storage").GetProperty("status").GetString());
+        Assert.Equal("healthy", reply.Body.GetProperty("durable").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task The_development_sign_in_yields_the_platform_principal()
+    {
+        var reply = await Api.GetAsync("me", "organization; org=org-abc; name=Li%20Hua");
+
+        Assert.True(reply.Body.GetProperty("authenticated").GetBoolean());
+        Assert.Equal(["organization"], reply.Body.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!).ToArray());
+        Assert.Equal("org-abc", reply.Str("organizationId"));
+        Assert.Equal("Li Hua", reply.Str("name"));
+    }
+
+    [Fact]
+    public async Task A_principal_header_sent_by_a_client_is_ignored_as_the_platform_does()
+    {
+        var forged = Convert.ToBase64String(Encoding.UTF8.GetBytes(
+            "{\"auth_typ\":\"aad\",\"claims\":[{\"typ\":\"roles\",\"val\":\"admin\"},{\"typ\":\"http://schemas.microsoft.com/identity/claims/objectidentifier\",\"val\":\"x\"}]}"));
+
+        var reply = await Api.SendAsync(HttpMethod.Get, "me", null, null, headers: new Dictionary<string, string> { ["X-MS-CLIENT-PRINCIPAL"] = forged });
+
+        Assert.False(reply.Body.GetProperty("authenticated").GetBoolean());
+    }
+
+    [Fact]
+    public async Task An_unknown_role_in_the_development_sign_in_is_a_clear_error()
+    {
+        var reply = await Api.GetAsync("me", "superuser");
+
+        Assert.Equal((HttpStatusCode.BadRequest, "validation-failed"), (reply.Status, reply.Code));
+    }
+
+    [Fact]
+    public async Task An_unknown_route_is_a_not_found_problem()
+    {
+        var reply = await Api.GetAsync("nowhere");
+
+        Assert.Equal((HttpStatusCode.NotFound, "not-found"), (reply.Status, reply.Code));
+    }
+}
