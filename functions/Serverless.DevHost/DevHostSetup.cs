@@ -90,6 +90,15 @@ internal static partial class DevHostSetup
             client.RegisterDirectly();
         });
         builder.Services.AddSingleton(new DurableEndpoint(hub, grpcPort, apiPort));
+
+        // Kestrel drains open requests before it stops, and the worker's work-item stream to the sidecar
+        // stays open until the worker stops: stopping everything at once lets Ctrl+C end in about a second
+        // instead of waiting out the shutdown timeout.
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ServicesStopConcurrently = true;
+            o.ShutdownTimeout = TimeSpan.FromSeconds(10);
+        });
         return Task.CompletedTask;
     }
 

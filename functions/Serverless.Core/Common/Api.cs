@@ -184,6 +184,12 @@ public static partial class Api
             return Reply.Problem(Problem.Conflict(ProblemCodes.ConcurrentUpdate,
                 "Someone else changed this at the same moment. Read it again and retry."), request);
         }
+        catch (Exception e) when (IsStorageUnreachable(e))
+        {
+            // Not the client's fault and not a bug: storage did not answer. 503 tells clients to retry.
+            return Reply.Problem(new Problem(503, ProblemCodes.StorageUnavailable, "Storage is not reachable.",
+                "The request was not carried out; retry it in a moment."), request);
+        }
         catch (OperationCanceledException) when (request.HttpContext.RequestAborted.IsCancellationRequested)
         {
             return Results.Empty;
@@ -214,6 +220,13 @@ public static partial class Api
         var entry = RouteTable.Queues.Single(q => q.Name == name);
         await entry.Handle(new JobContext(services, durable, cancellation), message);
     }
+
+    private static bool IsStorageUnreachable(Exception e) => e switch
+    {
+        RequestFailedException { Status: 0 } => true,
+        AggregateException aggregate => aggregate.InnerExceptions.All(IsStorageUnreachable),
+        _ => false,
+    };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Endpoint {Endpoint} failed (trace {TraceId})")]
     private static partial void EndpointFailed(ILogger logger, Exception exception, string endpoint, string traceId);

@@ -1,8 +1,11 @@
+using System.Text.Json.Serialization;
 using Azure;
 using Serverless.Core.Common;
 
 namespace Serverless.Core.Ventures;
 
+/// <summary>The outcome of a close; a string in JSON, also in the durable engine's own serializer.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<CloseResult>))]
 public enum CloseResult
 {
     Closed,

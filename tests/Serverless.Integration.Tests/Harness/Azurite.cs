@@ -20,7 +20,13 @@ internal static class Azurite
         var script = Path.Combine(Repository.Root, "node_modules", "azurite", "dist", "src", "azurite.js");
         if (!File.Exists(script))
         {
-            throw new InvalidOperationException("Azurite is not installed: run 'npm ci' at the repository root (.ci/run does).");
+            // A fresh clone: install the pinned Azurite, as the DevHost does, so 'dotnet test' alone works.
+            using var npm = Process.Start(new ProcessStartInfo("npm", "ci --no-audit --no-fund") { WorkingDirectory = Repository.Root })!;
+            await npm.WaitForExitAsync();
+            if (npm.ExitCode != 0 || !File.Exists(script))
+            {
+                throw new InvalidOperationException("Could not install Azurite with 'npm ci' at the repository root.");
+            }
         }
 
         var (blob, queue, table) = (Repository.FreePort(), Repository.FreePort(), Repository.FreePort());
