@@ -247,4 +247,62 @@ public sealed class ApplicationFormTests
         Assert.Empty(form.CommunitiesServed!);
         Assert.Empty(form.BudgetLines!);
     }
+
+    [Fact]
+    public void A_programme_area_posted_twice_is_refused_rather_than_merged_into_another_area()
+    {
+        var errors = Samples.FieldErrors(() => ApplicationForm.FromForm(Post(("programmeArea", new StringValues(["disability", "children"])))));
+
+        Assert.Equal(["Not a programme area."], errors["programmeArea"]);
+    }
+
+    [Theory]
+    [InlineData("disability, children")]
+    [InlineData("psychological-comfort, culture")]
+    [InlineData("ElderlyCare")]
+    [InlineData("3")]
+    public void A_json_application_naming_anything_but_one_programme_area_is_refused(string area)
+    {
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => ApiJson.Deserialize<ApplicationForm>($$"""{"programmeArea":"{{area}}"}"""));
+    }
+
+    [Fact]
+    public void A_budget_mismatch_is_reported_alongside_an_unrelated_missing_field()
+    {
+        var form = Samples.ApplicationForm() with
+        {
+            Summary = null,
+            BudgetLines = [new BudgetLineForm("Volunteer training", 60_000m), new BudgetLineForm("Visits", 30_000m)],
+        };
+
+        var errors = Errors(form);
+
+        Assert.Equal(["Required."], errors["summary"]);
+        Assert.True(errors.ContainsKey("budgetLines"), "the budget mismatch must not hide behind the missing summary");
+    }
+
+    [Fact]
+    public void A_milestone_due_on_the_closing_day_in_the_district_is_refused_even_when_that_is_the_next_day_in_UTC()
+    {
+        // 18:00 UTC on 31 March is 02:00 on 1 April in the district (UTC+8): 1 April is the closing day there.
+        var lateRound = Round with { ClosesAt = new DateTimeOffset(2026, 3, 31, 18, 0, 0, TimeSpan.Zero) };
+        var form = Samples.ApplicationForm() with { Milestones = [new MilestoneForm("Kick-off", new DateOnly(2026, 4, 1), null)] };
+
+        var errors = Samples.FieldErrors(() => form.Validate(lateRound));
+
+        Assert.Equal(["Must fall after the round closes."], errors["milestones[0].due"]);
+    }
+
+    [Fact]
+    public void A_row_deleted_from_the_middle_of_a_form_loses_none_of_the_rows_after_it()
+    {
+        var post = FullPost().Where(f => !f.Item1.StartsWith("budgetLines[1]", StringComparison.Ordinal)).ToList();
+        post.Add(("budgetLines[2].item", "Visits and transport"));
+        post.Add(("budgetLines[2].amount", "40000"));
+
+        var form = ApplicationForm.FromForm(Post([.. post]));
+
+        Assert.Equal(["Volunteer training", "Visits and transport"], form.BudgetLines!.Select(l => l.Item!).ToArray());
+        Assert.Equal(100_000m, form.BudgetLines!.Sum(l => l.Amount));
+    }
 }

@@ -113,12 +113,14 @@ public static class ClientPrincipal
                 "The client principal carries no claims."));
         }
 
+        // A platform principal never holds null claims, but a malformed header must be a 401, not a crash.
+        var claims = document.Claims.Where(c => c?.Type is not null).ToList();
         var roleType = document.RoleType ?? RolesClaim;
         var nameType = document.NameType ?? NameClaim;
-        string? Claim(string type) => document.Claims.FirstOrDefault(c => c.Type == type)?.Value;
+        string? Claim(string type) => claims.FirstOrDefault(c => c.Type == type)?.Value;
 
         var roles = new HashSet<Role>();
-        foreach (var claim in document.Claims.Where(c => c.Type == roleType || c.Type == RolesClaim))
+        foreach (var claim in claims.Where(c => c.Type == roleType || c.Type == RolesClaim))
         {
             if (claim.Value is not null && RoleNames.TryParse(claim.Value, out var role))
             {

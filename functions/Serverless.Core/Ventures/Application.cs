@@ -122,7 +122,8 @@ public sealed record ApplicationForm(
 
         var matching = MatchingFunds ?? 0;
         v.Money("matchingFunds", matching);
-        if (lines.Count > 0 && !v.HasErrors && lines.Sum(l => l.Amount) != requested + matching)
+        var amountsKnown = AmountRequested is not null && BudgetLines is { Count: > 0 } && BudgetLines.All(l => l.Amount is not null);
+        if (amountsKnown && lines.Sum(l => l.Amount) != requested + matching)
         {
             v.Add("budgetLines", string.Create(CultureInfo.InvariantCulture,
                 $"The budget lines add up to {lines.Sum(l => l.Amount):0.##} CNY but the amount requested plus matching funds is {requested + matching:0.##} CNY."));
@@ -138,7 +139,7 @@ public sealed record ApplicationForm(
             {
                 v.Add($"milestones[{i}].due", "Required (yyyy-mm-dd).");
             }
-            else if (m.Due.Value.ToDateTime(TimeOnly.MinValue) <= round.ClosesAt.UtcDateTime)
+            else if (m.Due.Value <= District.Today(round.ClosesAt))
             {
                 v.Add($"milestones[{i}].due", "Must fall after the round closes.");
             }
@@ -212,7 +213,11 @@ public sealed record ApplicationForm(
         }
 
         ProgrammeArea? area = null;
-        if (S("programmeArea") is { } areaText)
+        if (form["programmeArea"].Count > 1)
+        {
+            v.Add("programmeArea", "Not a programme area.");
+        }
+        else if (S("programmeArea") is { } areaText)
         {
             try
             {
@@ -228,23 +233,34 @@ public sealed record ApplicationForm(
             .SelectMany(value => (value ?? string.Empty).Split([',', '，', '、'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             .ToList();
 
-        var lines = new List<BudgetLineForm>();
-        for (var i = 0; i < 50 && (S($"budgetLines[{i}].item") is not null || S($"budgetLines[{i}].amount") is not null); i++)
-        {
-            lines.Add(new BudgetLineForm(S($"budgetLines[{i}].item"), D($"budgetLines[{i}].amount")));
-        }
-
-        var milestones = new List<MilestoneForm>();
-        for (var i = 0; i < 20 && (S($"milestones[{i}].title") is not null || S($"milestones[{i}].due") is not null); i++)
-        {
-            milestones.Add(new MilestoneForm(S($"milestones[{i}].title"), Day($"milestones[{i}].due"), S($"milestones[{i}].deliverable")));
-        }
+        // Rows are read by the indexes present, so a row deleted from the middle of a form loses nothing after it.
+        var lines = Indexes(form, "budgetLines", 50)
+            .Select(i => new BudgetLineForm(S($"budgetLines[{i}].item"), D($"budgetLines[{i}].amount")))
+            .Where(l => l.Item is not null || l.Amount is not null)
+            .ToList();
+        var milestones = Indexes(form, "milestones", 20)
+            .Select(i => new MilestoneForm(S($"milestones[{i}].title"), Day($"milestones[{i}].due"), S($"milestones[{i}].deliverable")))
+            .Where(m => m.Title is not null || m.Due is not null || m.Deliverable is not null)
+            .ToList();
 
         var result = new ApplicationForm(S("projectTitle"), S("summary"), area, S("beneficiaryGroup"), I("beneficiaryCount"),
             communities, lines, D("amountRequested"), D("matchingFunds"), milestones);
         v.ThrowIfAny();
         return result;
     }
+
+    /// <summary>The distinct row indexes posted for a list field (<c>name[3].x</c> gives 3), in order, at most <paramref name="max"/> rows.</summary>
+    private static List<int> Indexes(IFormCollection form, string name, int max) =>
+        form.Keys
+            .Where(k => k.StartsWith(name + "[", StringComparison.Ordinal))
+            .Select(k => k[(name.Length + 1)..])
+            .Select(rest => rest.IndexOf(']', StringComparison.Ordinal) is var end and > 0
+                && int.TryParse(rest.AsSpan(0, end), NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : -1)
+            .Where(i => i >= 0)
+            .Distinct()
+            .Order()
+            .Take(max)
+            .ToList();
 }
 
 public sealed record BudgetLineForm(string? Item, decimal? Amount);

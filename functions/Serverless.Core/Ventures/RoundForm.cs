@@ -35,10 +35,18 @@ public sealed record RoundForm(
             v.Money("budget", budget, 0.01m);
         }
 
+        if (MinGrant is { } minimum)
+        {
+            v.Money("minGrant", minimum, 0.01m);
+        }
+
+        if (MaxGrant is { } maximum)
+        {
+            v.Money("maxGrant", maximum, 0.01m);
+        }
+
         if (MinGrant is { } min && MaxGrant is { } max)
         {
-            v.Money("minGrant", min, 0.01m);
-            v.Money("maxGrant", max, 0.01m);
             if (min > max)
             {
                 v.Add("maxGrant", "Must not be below the minimum grant.");
