@@ -30,7 +30,7 @@ internal static partial class DevHostSetup
     /// worker and client of the core's orchestrations connect to it. State lives in storage, so an
     /// orchestration started before a restart of the DevHost goes on after it.
     /// </summary>
-    public static Task AddDurableEngineAsync(this WebApplicationBuilder builder)
+    public static void AddDurableEngine(this WebApplicationBuilder builder)
     {
         var config = builder.Configuration;
         var apiPort = config.GetValue("DevHost:Port", 7071);
@@ -99,7 +99,6 @@ internal static partial class DevHostSetup
             o.ServicesStopConcurrently = true;
             o.ShutdownTimeout = TimeSpan.FromSeconds(10);
         });
-        return Task.CompletedTask;
     }
 
     /// <summary>The core's services, plus one runner per schedule and one listener per queue of the route table.</summary>

@@ -4,7 +4,7 @@ using Serverless.DevHost;
 // and queue listeners. Composition lives in DevHostSetup so this stays a table of contents.
 var builder = WebApplication.CreateBuilder(args);
 await using var azurite = await builder.StartStorageAsync();
-await builder.AddDurableEngineAsync();
+builder.AddDurableEngine();
 builder.AddCoreAndJobs();
 
 var app = builder.Build();

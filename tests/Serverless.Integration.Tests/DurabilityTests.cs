@@ -33,7 +33,7 @@ public sealed class DurabilityTests
         Assert.Equal(1, closed.Body.GetProperty("applicationsReceived").GetInt32());
         var workflow = await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}/workflow", Samples.Admin),
             r => r.Str("runtimeStatus") == "Completed");
-        Assert.Equal("closed", workflow.Body.GetProperty("customStatus").GetProperty("Stage").GetString());
+        Assert.Equal("closed", workflow.Body.GetProperty("customStatus").GetProperty("stage").GetString());
     }
 
     [Fact]

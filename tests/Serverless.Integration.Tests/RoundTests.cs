@@ -24,7 +24,7 @@ public sealed class RoundTests(SharedDevHost devHost)
         Assert.False(closed.Body.GetProperty("acceptingApplications").GetBoolean());
         var workflow = await Poll.UntilAsync(() => Api.GetAsync($"rounds/{roundId}/workflow", Samples.Admin),
             r => r.Str("runtimeStatus") == "Completed");
-        Assert.Equal("closed", workflow.Body.GetProperty("customStatus").GetProperty("Stage").GetString());
+        Assert.Equal("closed", workflow.Body.GetProperty("customStatus").GetProperty("stage").GetString());
 
         var lateOrg = await devHost.RegisterOrganizationAsync("迟到的组织");
         var late = await Api.PostAsync($"rounds/{roundId}/applications", Samples.ApplicationForm(), Samples.Organization(lateOrg));
@@ -71,7 +71,7 @@ public sealed class RoundTests(SharedDevHost devHost)
         Assert.Equal("cancelled", cancelled.Str("status"));
         var workflow = await Poll.UntilAsync(() => Api.GetAsync($"rounds/{roundId}/workflow", Samples.Admin),
             r => r.Str("runtimeStatus") == "Completed");
-        Assert.Equal("cancelled", workflow.Body.GetProperty("customStatus").GetProperty("Stage").GetString());
+        Assert.Equal("cancelled", workflow.Body.GetProperty("customStatus").GetProperty("stage").GetString());
         var orgId = await devHost.RegisterOrganizationAsync();
         var refused = await Api.PostAsync($"rounds/{roundId}/applications", Samples.ApplicationForm(), Samples.Organization(orgId));
         Assert.Equal((HttpStatusCode.Conflict, "invalid-state"), (refused.Status, refused.Code));

@@ -1,13 +1,20 @@
+using System.Text.Json.Serialization;
 using Microsoft.DurableTask;
 
 namespace Serverless.Core.Ventures;
 
 public sealed record RoundWorkflowInput(string RoundId, DateTimeOffset ClosesAt);
 
-public sealed record RoundWorkflowOutcome(string RoundId, CloseResult Result, int? ApplicationsReceived);
+/// <summary>The orchestration's output. Names are spelled out because the durable engine has its own serializer.</summary>
+public sealed record RoundWorkflowOutcome(
+    [property: JsonPropertyName("roundId")] string RoundId,
+    [property: JsonPropertyName("result")] CloseResult Result,
+    [property: JsonPropertyName("applicationsReceived")] int? ApplicationsReceived);
 
 /// <summary>What a person reads in the workflow's custom status.</summary>
-public sealed record RoundProgress(string Stage, string Message);
+public sealed record RoundProgress(
+    [property: JsonPropertyName("stage")] string Stage,
+    [property: JsonPropertyName("message")] string Message);
 
 /// <summary>
 /// The life of one round, from publication. It waits on a durable timer for the deadline, raced against a
