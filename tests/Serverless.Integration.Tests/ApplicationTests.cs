@@ -100,13 +100,15 @@ public sealed class ApplicationTests(SharedDevHost devHost)
         Assert.Equal(2, edited.Body.GetProperty("version").GetInt32());
         Assert.Equal(80_000m, edited.Body.GetProperty("content").GetProperty("amountRequested").GetDecimal());
 
-        var again = await Api.PostAsync($"rounds/{roundId}/applications", Samples.ApplicationForm(), Samples.Organization(owner));
-        Assert.Equal((HttpStatusCode.Conflict, "application-exists"), Of(again));
+        // A second project from the same organization is a second application, not a retry of the first.
+        var second = await Api.PostAsync($"rounds/{roundId}/applications", Samples.ApplicationForm(30_000m, "社区议事厅"), Samples.Organization(owner));
+        Assert.Equal(HttpStatusCode.Created, second.Status);
+        Assert.NotEqual(created.Str("id"), second.Str("id"));
 
         var withdrawn = await Api.PostAsync($"{path}/withdraw", null, Samples.Organization(owner));
         Assert.Equal("withdrawn", withdrawn.Str("status"));
         var round = await Api.GetAsync($"rounds/{roundId}");
-        Assert.Equal(0, round.Body.GetProperty("applications").GetProperty("submitted").GetInt32());
+        Assert.Equal(1, round.Body.GetProperty("applications").GetProperty("submitted").GetInt32());
         Assert.Equal(1, round.Body.GetProperty("applications").GetProperty("withdrawn").GetInt32());
         Assert.Equal((HttpStatusCode.Conflict, "invalid-state"), Of(await Api.PutAsync(path, Samples.ApplicationForm(), Samples.Organization(owner))));
     }

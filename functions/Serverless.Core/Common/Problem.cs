@@ -57,7 +57,6 @@ public static class ProblemCodes
     public const string NotYetOpen = "not-yet-open";
     public const string InvalidState = "invalid-state";
     public const string DuplicateCreditCode = "duplicate-credit-code";
-    public const string ApplicationExists = "application-exists";
     public const string IdempotencyKeyReused = "idempotency-key-reused";
     public const string InvalidIdempotencyKey = "invalid-idempotency-key";
     public const string InvalidPrincipal = "invalid-principal";

@@ -43,14 +43,9 @@ public static class ApplicationEndpoints
             return Reply.Created(Application.Location(round.Id, id), application);
         }
 
-        if (key is not null && await ReplayAsync(store, round.Id, id, fingerprint, ctx) is { } raced)
-        {
-            return raced;
-        }
-
-        var existing = await store.ActiveApplicationIdAsync(round.Id, organizationId, ctx.Aborted);
-        throw Problem.Conflict(ProblemCodes.ApplicationExists,
-            $"Your organization already has an application in this round ({existing}); edit it or withdraw it first.").ToException();
+        // Only a concurrent retry with the same key can collide with a new id.
+        return await ReplayAsync(store, round.Id, id, fingerprint, ctx)
+            ?? throw Problem.Conflict(ProblemCodes.ConcurrentUpdate, "The submission raced with itself; retry.").ToException();
     }
 
     public static async Task<IResult> ListApplications(EndpointContext ctx)
@@ -105,7 +100,7 @@ public static class ApplicationEndpoints
         }
 
         var withdrawn = application with { Status = ApplicationStatus.Withdrawn, WithdrawnAt = now, UpdatedAt = now, Version = application.Version + 1 };
-        await ctx.Service<ApplicationStore>().WithdrawAsync(withdrawn, etag, ctx.Aborted);
+        await ctx.Service<ApplicationStore>().UpdateAsync(withdrawn, etag, ctx.Aborted);
         return Reply.Ok(withdrawn);
     }
 

@@ -6,17 +6,14 @@ namespace Serverless.Core.Ventures;
 
 /// <summary>
 /// Applications: one partition per round (the round's working set: close, screening and review read it
-/// whole). Beside each application row, a row per organization (<c>org|{orgId}</c>) names its active
-/// application; both are written in one transaction, so an organization has at most one active
-/// application in a round, and a retried submission finds the first.
+/// whole). An organization may submit several projects to a round; a retried submission carries the
+/// same Idempotency-Key, hence the same id, and finds the first.
 /// </summary>
 public sealed class ApplicationStore(Storage storage)
 {
     private const string AppPrefix = "app|";
 
     private static string AppRow(string id) => AppPrefix + id;
-
-    private static string OrgRow(string organizationId) => $"org|{organizationId}";
 
     public async Task<(Application Application, ETag ETag, string? IdempotencyKey, string? Fingerprint)?> FindAsync(string roundId, string id, CancellationToken cancellation = default)
     {
@@ -27,29 +24,17 @@ public sealed class ApplicationStore(Storage storage)
             : (Documents.FromEntity<Application>(entity), entity.ETag, entity.GetString("IdempotencyKey"), entity.GetString("Fingerprint"));
     }
 
-    /// <summary>The organization's active application in the round, if any.</summary>
-    public async Task<string?> ActiveApplicationIdAsync(string roundId, string organizationId, CancellationToken cancellation = default)
-    {
-        var table = await storage.TableAsync(TableNames.Applications, cancellation);
-        return (await table.FindAsync(roundId, OrgRow(organizationId), cancellation))?.GetString("ApplicationId");
-    }
-
-    /// <summary>Stores a new application; false when the organization already has one in the round.</summary>
+    /// <summary>Stores a new application; false when one with this id exists (a retried submission).</summary>
     public async Task<bool> TryAddAsync(Application application, string? idempotencyKey, string fingerprint, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(application);
         var table = await storage.TableAsync(TableNames.Applications, cancellation);
-        var orgRow = new TableEntity(application.RoundId, OrgRow(application.OrganizationId)) { ["ApplicationId"] = application.Id };
         try
         {
-            await table.SubmitTransactionAsync(
-            [
-                new TableTransactionAction(TableTransactionActionType.Add, orgRow),
-                new TableTransactionAction(TableTransactionActionType.Add, ToEntity(application, idempotencyKey, fingerprint)),
-            ], cancellation);
+            await table.AddEntityAsync(ToEntity(application, idempotencyKey, fingerprint), cancellation);
             return true;
         }
-        catch (TableTransactionFailedException e) when (e.Status == 409)
+        catch (RequestFailedException e) when (e.Status == 409)
         {
             return false;
         }
@@ -61,18 +46,6 @@ public sealed class ApplicationStore(Storage storage)
         ArgumentNullException.ThrowIfNull(application);
         var table = await storage.TableAsync(TableNames.Applications, cancellation);
         await table.UpdateEntityAsync(ToEntity(application, null, null), etag, TableUpdateMode.Merge, cancellation);
-    }
-
-    /// <summary>Withdraws: the application row changes and the organization's active-application row goes, together.</summary>
-    public async Task WithdrawAsync(Application withdrawn, ETag etag, CancellationToken cancellation = default)
-    {
-        ArgumentNullException.ThrowIfNull(withdrawn);
-        var table = await storage.TableAsync(TableNames.Applications, cancellation);
-        await table.SubmitTransactionAsync(
-        [
-            new TableTransactionAction(TableTransactionActionType.UpdateMerge, ToEntity(withdrawn, null, null), etag),
-            new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(withdrawn.RoundId, OrgRow(withdrawn.OrganizationId)), ETag.All),
-        ], cancellation);
     }
 
     public async Task<List<Application>> ListAsync(string roundId, string? organizationId, CancellationToken cancellation = default)
