@@ -17,6 +17,11 @@ public static class CoreServices
         services.AddSingleton<RoundStore>();
         services.AddSingleton<ApplicationStore>();
         services.AddSingleton<RoundClosing>();
+        services.AddSingleton<ReviewStore>();
+        services.AddSingleton<ResultStore>();
+        services.AddSingleton<ObjectionStore>();
+        services.AddSingleton<Outbox>();
+        services.AddSingleton<RoundStages>();
         return services;
     }
 }

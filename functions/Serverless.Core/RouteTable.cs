@@ -29,6 +29,15 @@ public static class RouteTable
         new(nameof(ApplicationEndpoints.GetApplication), "GET", Routes.Application, ApplicationEndpoints.GetApplication),
         new(nameof(ApplicationEndpoints.EditApplication), "PUT", Routes.Application, ApplicationEndpoints.EditApplication),
         new(nameof(ApplicationEndpoints.WithdrawApplication), "POST", Routes.ApplicationWithdraw, ApplicationEndpoints.WithdrawApplication),
+        new(nameof(StageEndpoints.DecideScreening), "POST", Routes.ApplicationScreening, StageEndpoints.DecideScreening),
+        new(nameof(StageEndpoints.MyReviews), "GET", Routes.MyReviews, StageEndpoints.MyReviews),
+        new(nameof(StageEndpoints.SubmitReview), "POST", Routes.ApplicationReviews, StageEndpoints.SubmitReview),
+        new(nameof(StageEndpoints.DeclineReview), "POST", Routes.ApplicationReviewDecline, StageEndpoints.DeclineReview),
+        new(nameof(StageEndpoints.GetResults), "GET", Routes.RoundResults, StageEndpoints.GetResults),
+        new(nameof(StageEndpoints.ApproveStage), "POST", Routes.StageApprove, StageEndpoints.ApproveStage),
+        new(nameof(StageEndpoints.RejectStage), "POST", Routes.StageReject, StageEndpoints.RejectStage),
+        new(nameof(StageEndpoints.LodgeObjection), "POST", Routes.Objections, StageEndpoints.LodgeObjection),
+        new(nameof(StageEndpoints.RuleObjection), "POST", Routes.ObjectionRuling, StageEndpoints.RuleObjection),
     ];
 
     public static readonly IReadOnlyList<ScheduleEntry> Schedules =
@@ -41,16 +50,32 @@ public static class RouteTable
         new(nameof(RoundSweep.RequestRoundClose), RoundSweep.CloseQueue, RoundSweep.RequestRoundClose),
     ];
 
-    public static readonly IReadOnlyList<string> Orchestrations = [nameof(RoundOrchestration)];
+    public static readonly IReadOnlyList<string> Orchestrations = [nameof(RoundOrchestration), nameof(RoundStagesOrchestration)];
 
-    public static readonly IReadOnlyList<string> Activities = [nameof(CloseRoundActivity)];
+    public static readonly IReadOnlyList<string> Activities =
+    [
+        nameof(CloseRoundActivity), nameof(ScreenRoundActivity), nameof(StartReviewActivity), nameof(RemindReviewersActivity),
+        nameof(CloseReviewWaveActivity), nameof(ComputeResultsActivity), nameof(ReopenReviewActivity), nameof(RemindCommitteeActivity),
+        nameof(StartPublicityActivity), nameof(ObjectionProgressActivity), nameof(MakeAwardsActivity),
+    ];
 
     /// <summary>Registers the orchestrations and activities with a Durable Task worker (the DevHost's engine, tests).</summary>
     public static void AddDurableTasks(DurableTaskRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(registry);
         registry.AddOrchestrator<RoundOrchestration>();
+        registry.AddOrchestrator<RoundStagesOrchestration>();
         registry.AddActivity<CloseRoundActivity>();
+        registry.AddActivity<ScreenRoundActivity>();
+        registry.AddActivity<StartReviewActivity>();
+        registry.AddActivity<RemindReviewersActivity>();
+        registry.AddActivity<CloseReviewWaveActivity>();
+        registry.AddActivity<ComputeResultsActivity>();
+        registry.AddActivity<ReopenReviewActivity>();
+        registry.AddActivity<RemindCommitteeActivity>();
+        registry.AddActivity<StartPublicityActivity>();
+        registry.AddActivity<ObjectionProgressActivity>();
+        registry.AddActivity<MakeAwardsActivity>();
     }
 }
 
@@ -69,6 +94,15 @@ public static class Routes
     public const string Applications = "rounds/{roundId}/applications";
     public const string Application = "rounds/{roundId}/applications/{applicationId}";
     public const string ApplicationWithdraw = "rounds/{roundId}/applications/{applicationId}/withdraw";
+    public const string ApplicationScreening = "rounds/{roundId}/applications/{applicationId}/screening";
+    public const string ApplicationReviews = "rounds/{roundId}/applications/{applicationId}/reviews";
+    public const string ApplicationReviewDecline = "rounds/{roundId}/applications/{applicationId}/reviews/decline";
+    public const string MyReviews = "reviews/mine";
+    public const string RoundResults = "rounds/{roundId}/results";
+    public const string StageApprove = "rounds/{roundId}/stages/{stage}/approve";
+    public const string StageReject = "rounds/{roundId}/stages/{stage}/reject";
+    public const string Objections = "rounds/{roundId}/objections";
+    public const string ObjectionRuling = "rounds/{roundId}/objections/{objectionId}/ruling";
 }
 
 /// <summary>Six-field CRON (second minute hour day month weekday), as Functions timer triggers take.</summary>

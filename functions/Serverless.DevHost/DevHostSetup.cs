@@ -70,6 +70,7 @@ internal static partial class DevHostSetup
             ControlQueueVisibilityTimeout = config.GetValue("Durable:ControlQueueVisibilityTimeout", TimeSpan.FromSeconds(10)),
             WorkItemQueueVisibilityTimeout = config.GetValue("Durable:WorkItemQueueVisibilityTimeout", TimeSpan.FromSeconds(30)),
             LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
+            CustomMessageTypeBinder = new SidecarTypeBinder(),
         }));
         builder.Services.AddSingleton<IOrchestrationService>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());
         builder.Services.AddSingleton<IOrchestrationServiceClient>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());

@@ -25,6 +25,7 @@ public sealed class RoundOrchestrationTests
         Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
         Assert.Equal(new RoundWorkflowOutcome("r-timer", CloseResult.Closed, 12), metadata.ReadOutputAs<RoundWorkflowOutcome>());
         Assert.Equal([new CloseRoundRequest("r-timer", "timer")], closer.Requests);
+        Assert.Contains("r-timer", closer.StagesStarted);
         var progress = metadata.ReadCustomStatusAs<RoundProgress>();
         Assert.Equal("closed", progress?.Stage);
         Assert.Equal("closed with 12 applications", progress?.Message);
@@ -64,6 +65,7 @@ public sealed class RoundOrchestrationTests
         Assert.Equal(new RoundWorkflowOutcome("r-cancel", CloseResult.Cancelled, null), metadata.ReadOutputAs<RoundWorkflowOutcome>());
         Assert.Equal("cancelled", metadata.ReadCustomStatusAs<RoundProgress>()?.Stage);
         Assert.Empty(closer.Requests);
+        Assert.Empty(closer.StagesStarted);
     }
 
     [Fact]
@@ -87,6 +89,12 @@ public sealed class RoundOrchestrationTests
         {
             registry.AddOrchestrator<RoundOrchestration>();
             registry.AddActivityFunc<CloseRoundRequest, CloseOutcome>(nameof(CloseRoundActivity), (_, request) => closer.Close(request));
+            // The later stages stand in as a child that records which round it was started for.
+            registry.AddOrchestratorFunc<string, StagesOutcome>(nameof(RoundStagesOrchestration), (_, roundId) =>
+            {
+                closer.StagesStarted.Enqueue(roundId);
+                return new StagesOutcome(RoundStatus.Awarded, "stub");
+            });
         });
 
     private static async Task<string> StartRoundAsync(DurableTaskTestHost host, string roundId, DateTimeOffset closesAt) =>
@@ -106,6 +114,8 @@ public sealed class RoundOrchestrationTests
     private sealed class ScriptedCloser(Func<CloseRoundRequest, CloseOutcome> script)
     {
         private readonly ConcurrentQueue<CloseRoundRequest> requests = new();
+
+        public ConcurrentQueue<string> StagesStarted { get; } = new();
 
         public IReadOnlyList<CloseRoundRequest> Requests => [.. requests];
 

@@ -113,6 +113,13 @@ public sealed class EndpointContext
         }
     }
 
+    /// <summary>The body, or <paramref name="empty"/> when the request has none (an approval without a note).</summary>
+    public Task<T> ReadOptionalBodyAsync<T>(T empty)
+    {
+        var hasBody = Request.ContentLength > 0 || (Request.ContentLength is null && Request.Headers.TransferEncoding.Count > 0);
+        return hasBody ? ReadBodyAsync<T>() : Task.FromResult(empty);
+    }
+
     /// <summary>The request's Idempotency-Key header, if any, validated.</summary>
     public string? IdempotencyKey()
     {

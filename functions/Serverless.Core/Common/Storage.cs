@@ -119,4 +119,8 @@ public static class TableNames
     public const string Organizations = "Organizations";
     public const string Rounds = "Rounds";
     public const string Applications = "Applications";
+    public const string Reviews = "Reviews";
+    public const string Results = "Results";
+    public const string Objections = "Objections";
+    public const string Outbox = "Outbox";
 }

@@ -38,8 +38,18 @@ public sealed record Application(
     DateTimeOffset SubmittedAt,
     DateTimeOffset UpdatedAt,
     int Version,
-    DateTimeOffset? WithdrawnAt = null)
+    DateTimeOffset? WithdrawnAt = null,
+    ScreeningResult? Screening = null)
 {
+    /// <summary>Submitted before the deadline and not withdrawn: what the round received.</summary>
+    public bool IsReceived(Round round)
+    {
+        ArgumentNullException.ThrowIfNull(round);
+        return Status == ApplicationStatus.Submitted && SubmittedAt < round.ClosesAt;
+    }
+
+    public bool IsEligible => Screening?.Eligible == true;
+
     public static string Location(string roundId, string id) => $"/api/rounds/{roundId}/applications/{id}";
 
     /// <summary>The organization that applied, and the bureau, may read it. Reviewers come with review.</summary>

@@ -4,14 +4,19 @@ using Serverless.Core.Common;
 namespace Serverless.Core.Ventures;
 
 /// <summary>
-/// Stages of a venture round (公益创投). This slice covers draft → open → closed, and cancelled; the later
-/// stages (screening, review, committee, publicity, awarded, grants, complete) follow from closed.
+/// Stages of a venture round (公益创投): draft → open → closed → screening → review → committee → publicity →
+/// awarded (grants then run under their own workflows). Cancelled is possible before awards.
 /// </summary>
 public enum RoundStatus
 {
     Draft,
     Open,
     Closed,
+    Screening,
+    Review,
+    Committee,
+    Publicity,
+    Awarded,
     Cancelled,
 }
 
@@ -22,7 +27,7 @@ public sealed record Criterion(string Id, string Name, int Weight, int MaxPoints
 public sealed record EligibilityRules(int MinMonthsSinceFounding = 12, bool MustServeDistrict = true);
 
 /// <summary>Lengths of the later stages, as ISO 8601 durations (P14D in production, PT30S in a demo).</summary>
-public sealed record StagePeriods(string Screening = "P7D", string Review = "P14D", string Publicity = "P7D")
+public sealed record StagePeriods(string Screening = "P7D", string Review = "P14D", string Publicity = "P7D", string Committee = "P7D")
 {
     public static TimeSpan Parse(string iso) => XmlConvert.ToTimeSpan(iso);
 }
@@ -51,8 +56,38 @@ public sealed record Round(
     string? ClosedBy = null,
     int? ApplicationsReceived = null,
     DateTimeOffset? CancelledAt = null,
-    string? CancellationReason = null)
+    string? CancellationReason = null,
+    List<PanelMember>? Panel = null,
+    AggregationMethod Aggregation = AggregationMethod.TrimmedMean,
+    MatchingBonus? MatchingBonus = null,
+    StageClock? Clock = null)
 {
+    /// <summary>Where the round's later stages stand: deadlines set as each stage starts.</summary>
+    public StageClock Stages => Clock ?? new StageClock();
+
+    public IReadOnlyList<PanelMember> Reviewers => Panel ?? [];
+
+    public bool IsOnPanel(Caller caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return caller.IsIn(Role.Reviewer) && Reviewers.Any(p => p.ReviewerId == caller.Id);
+    }
+
+    /// <summary>Moves to a later stage of the workflow; only forward, and never out of cancelled.</summary>
+    public Result<Round> Advance(RoundStatus to, StageClock clock)
+    {
+        if (Status == RoundStatus.Cancelled)
+        {
+            return Problem.InvalidState("The round was cancelled.");
+        }
+
+        // Review follows committee when the committee sends the results back.
+        var allowed = to > Status || (Status == RoundStatus.Committee && to == RoundStatus.Review) || to == Status;
+        return allowed ? this with { Status = to, Clock = clock } : Problem.InvalidState($"A {Name(Status)} round cannot go back to {Name(to)}.");
+    }
+
+    public static string Name(RoundStatus status) => status.ToString().ToLowerInvariant();
+
     /// <summary>Applications may be submitted, edited and withdrawn only inside the window of a published round.</summary>
     public bool AcceptsApplications(DateTimeOffset now) => Status == RoundStatus.Open && now >= OpensAt && now < ClosesAt;
 
@@ -79,7 +114,7 @@ public sealed record Round(
     {
         return Status switch
         {
-            RoundStatus.Closed => this,
+            >= RoundStatus.Closed and < RoundStatus.Cancelled => this,
             RoundStatus.Open when now >= ClosesAt => this with
             {
                 Status = RoundStatus.Closed,
@@ -97,6 +132,7 @@ public sealed record Round(
         return Status switch
         {
             RoundStatus.Cancelled => Problem.InvalidState("The round is already cancelled."),
+            RoundStatus.Awarded => Problem.InvalidState("Awards are made: the round can no longer be cancelled."),
             _ => this with { Status = RoundStatus.Cancelled, CancelledAt = now, CancellationReason = reason },
         };
     }
@@ -121,3 +157,17 @@ public sealed record Round(
 
     public static string Location(string id) => $"/api/rounds/{id}";
 }
+
+/// <summary>The deadlines of the stages after closing, and what the committee said when it sent results back.</summary>
+public sealed record StageClock(
+    DateTimeOffset? ScreeningEndsAt = null,
+    DateTimeOffset? ReviewEndsAt = null,
+    int ReviewWave = 0,
+    DateTimeOffset? CommitteeFrom = null,
+    List<string>? CommitteeRejections = null,
+    string? ApprovedBy = null,
+    DateTimeOffset? ApprovedAt = null,
+    DateTimeOffset? PublicityEndsAt = null,
+    DateTimeOffset? AwardedAt = null,
+    string? ReviewShortfall = null,
+    bool ReopenedByCommittee = false);

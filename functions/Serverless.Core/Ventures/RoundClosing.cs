@@ -40,7 +40,7 @@ public sealed class RoundClosing(RoundStore rounds, ApplicationStore application
             var now = clock.GetUtcNow();
             switch (round.Status)
             {
-                case RoundStatus.Closed:
+                case >= RoundStatus.Closed and < RoundStatus.Cancelled:
                     return new CloseOutcome(CloseResult.Closed, round.ClosesAt, round.ApplicationsReceived);
                 case RoundStatus.Cancelled:
                     return new CloseOutcome(CloseResult.Cancelled, round.ClosesAt);

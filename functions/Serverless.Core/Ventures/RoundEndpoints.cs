@@ -25,7 +25,7 @@ public static class RoundEndpoints
             round = (await store.FindAsync(id, ctx.Aborted))!.Value.Round;
         }
 
-        return Reply.Created(Round.Location(id), RoundView.Of(round, ctx.Clock.GetUtcNow(), null));
+        return Reply.Created(Round.Location(id), RoundView.Of(round, ctx.Clock.GetUtcNow(), null, ctx.Caller));
     }
 
     public static async Task<IResult> ListRounds(EndpointContext ctx)
@@ -43,7 +43,7 @@ public static class RoundEndpoints
     {
         var round = await FindVisibleAsync(ctx);
         var counts = await ctx.Service<ApplicationStore>().CountAsync(round.Id, cancellation: ctx.Aborted);
-        return Reply.Ok(RoundView.Of(round, ctx.Clock.GetUtcNow(), counts));
+        return Reply.Ok(RoundView.Of(round, ctx.Clock.GetUtcNow(), counts, ctx.Caller, await ProgressAsync(ctx, round)));
     }
 
     /// <summary>
@@ -64,7 +64,7 @@ public static class RoundEndpoints
         }
 
         await RoundWorkflow.EnsureStartedAsync(ctx.Durable, round, ctx.Aborted);
-        return Reply.Ok(RoundView.Of(round, now, null));
+        return Reply.Ok(RoundView.Of(round, now, null, ctx.Caller));
     }
 
     public static async Task<IResult> CancelRound(EndpointContext ctx)
@@ -86,18 +86,37 @@ public static class RoundEndpoints
             await ctx.Durable.RaiseEventAsync(instance.InstanceId, RoundWorkflow.CancelledEvent, reason, ctx.Aborted);
         }
 
-        return Reply.Ok(RoundView.Of(cancelled, ctx.Clock.GetUtcNow(), null));
+        await RoundWorkflow.SignalStagesAsync(ctx.Durable, round.Id, RoundWorkflow.CancelledEvent, reason, ctx.Aborted);
+        return Reply.Ok(RoundView.Of(cancelled, ctx.Clock.GetUtcNow(), null, ctx.Caller));
     }
 
-    /// <summary>The round's orchestration as the durable engine reports it: for the bureau's operators.</summary>
+    /// <summary>The round's orchestrations as the durable engine reports them: for the bureau's operators.</summary>
     public static async Task<IResult> GetRoundWorkflow(EndpointContext ctx)
     {
         ctx.Caller.Require(Role.Admin);
         var round = await FindVisibleAsync(ctx);
         var instance = await ctx.Durable.GetInstanceAsync(RoundWorkflow.InstanceId(round.Id), getInputsAndOutputs: true, ctx.Aborted)
             ?? throw Problem.NotFound("The round's workflow").ToException();
+        var stages = await ctx.Durable.GetInstanceAsync(RoundWorkflow.StagesInstanceId(round.Id), getInputsAndOutputs: true, ctx.Aborted);
         return Reply.Ok(new WorkflowView(instance.InstanceId, instance.RuntimeStatus.ToString(), instance.CreatedAt,
-            instance.LastUpdatedAt, ParseJson(instance.SerializedCustomStatus), ParseJson(instance.SerializedOutput)));
+            instance.LastUpdatedAt, ParseJson(instance.SerializedCustomStatus), ParseJson(instance.SerializedOutput),
+            stages is null ? null : new WorkflowView(stages.InstanceId, stages.RuntimeStatus.ToString(), stages.CreatedAt,
+                stages.LastUpdatedAt, ParseJson(stages.SerializedCustomStatus), ParseJson(stages.SerializedOutput), null)));
+    }
+
+    /// <summary>What the round's workflow reports it is doing: the stages workflow once the round has closed.</summary>
+    private static async Task<RoundProgress?> ProgressAsync(EndpointContext ctx, Round round)
+    {
+        if (round.Status is RoundStatus.Draft or RoundStatus.Open)
+        {
+            return null;
+        }
+
+        // The custom status comes only with inputs and outputs.
+        var instance = await ctx.Durable.GetInstanceAsync(RoundWorkflow.StagesInstanceId(round.Id), getInputsAndOutputs: true, ctx.Aborted)
+            ?? await ctx.Durable.GetInstanceAsync(RoundWorkflow.InstanceId(round.Id), getInputsAndOutputs: true, ctx.Aborted);
+        // Null until the workflow first reports; JSON "null" likewise.
+        return instance?.SerializedCustomStatus is { Length: > 0 } json && json != "null" ? ApiJson.Deserialize<RoundProgress>(json) : null;
     }
 
     internal static async Task<Round> FindVisibleAsync(EndpointContext ctx)
@@ -121,4 +140,5 @@ public sealed record WorkflowView(
     DateTimeOffset CreatedAt,
     DateTimeOffset LastUpdatedAt,
     System.Text.Json.JsonElement? CustomStatus,
-    System.Text.Json.JsonElement? Output);
+    System.Text.Json.JsonElement? Output,
+    WorkflowView? Stages);

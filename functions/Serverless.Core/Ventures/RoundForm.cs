@@ -17,7 +17,10 @@ public sealed record RoundForm(
     EligibilityRules? Eligibility,
     StagePeriods? Periods,
     bool? BlindReview,
-    bool? AllowPartialFunding)
+    bool? AllowPartialFunding,
+    List<PanelMemberForm>? Panel = null,
+    AggregationMethod? Aggregation = null,
+    MatchingBonus? MatchingBonus = null)
 {
     public Round Validate(string id, Caller creator, DateTimeOffset now)
     {
@@ -98,12 +101,39 @@ public sealed record RoundForm(
         Period(v, "periods.screening", periods.Screening);
         Period(v, "periods.review", periods.Review);
         Period(v, "periods.publicity", periods.Publicity);
+        Period(v, "periods.committee", periods.Committee);
+        var panel = new List<PanelMember>();
+        for (var i = 0; i < (Panel?.Count ?? 0); i++)
+        {
+            var p = Panel![i];
+            var reviewerId = v.Text($"panel[{i}].reviewerId", p.ReviewerId, 100);
+            var name = v.Text($"panel[{i}].name", p.Name, 50);
+            v.Count($"panel[{i}].memberOf", p.MemberOf ?? [], 0, 50);
+            v.Count($"panel[{i}].declaredConflicts", p.DeclaredConflicts ?? [], 0, 50);
+            panel.Add(new PanelMember(reviewerId, name, p.MemberOf ?? [], p.DeclaredConflicts ?? []));
+        }
+
+        if (panel.Select(p => p.ReviewerId).Distinct(StringComparer.Ordinal).Count() != panel.Count)
+        {
+            v.Add("panel", "A reviewer can sit on the panel once.");
+        }
+
+        if (Panel is not null && panel.Count < (ReviewersPerApplication ?? 3))
+        {
+            v.Add("panel", $"The panel needs at least {ReviewersPerApplication ?? 3} reviewers, one per review of an application.");
+        }
+
+        if (MatchingBonus is { } bonus && (bonus.PointsPerTenPercent < 0 || bonus.MaxPoints < 0 || bonus.MaxPoints > 20))
+        {
+            v.Add("matchingBonus", "Bonus points are not negative, and at most 20 in all.");
+        }
+
         v.ThrowIfAny();
 
         return new Round(id, title, ProgrammeAreas!.Distinct().ToList(), Budget!.Value, MinGrant!.Value, MaxGrant!.Value,
             OpensAt!.Value.ToUniversalTime(), ClosesAt!.Value.ToUniversalTime(), rubric, ReviewersPerApplication ?? 3,
             eligibility, periods, BlindReview ?? false, AllowPartialFunding ?? false, RoundStatus.Draft, now,
-            creator.Id!);
+            creator.Id!, Panel: panel, Aggregation: Aggregation ?? AggregationMethod.TrimmedMean, MatchingBonus: MatchingBonus);
     }
 
     private static void Required<T>(Validation v, string field, T? value) where T : struct
@@ -132,7 +162,10 @@ public sealed record RoundForm(
 
 public sealed record CriterionForm(string? Id, string? Name, int? Weight, int? MaxPoints);
 
-/// <summary>A round as a caller sees it, with its live counts.</summary>
+/// <summary>A reviewer on the round's panel, with the organizations they belong to or declared a conflict with.</summary>
+public sealed record PanelMemberForm(string? ReviewerId, string? Name, List<string>? MemberOf, List<string>? DeclaredConflicts);
+
+/// <summary>A round as a caller sees it, with its live counts and what its workflow is doing.</summary>
 public sealed record RoundView(
     string Id,
     string Title,
@@ -150,6 +183,10 @@ public sealed record RoundView(
     StagePeriods Periods,
     bool BlindReview,
     bool AllowPartialFunding,
+    AggregationMethod Aggregation,
+    MatchingBonus? MatchingBonus,
+    int PanelSize,
+    List<PanelMember>? Panel,
     DateTimeOffset CreatedAt,
     DateTimeOffset? PublishedAt,
     DateTimeOffset? ClosedAt,
@@ -157,15 +194,19 @@ public sealed record RoundView(
     int? ApplicationsReceived,
     DateTimeOffset? CancelledAt,
     string? CancellationReason,
-    ApplicationCounts? Applications)
+    StageClock? Stages,
+    ApplicationCounts? Applications,
+    RoundProgress? Progress)
 {
-    public static RoundView Of(Round r, DateTimeOffset now, ApplicationCounts? counts)
+    /// <summary>The panel's names and conflicts are the bureau's: others see only its size.</summary>
+    public static RoundView Of(Round r, DateTimeOffset now, ApplicationCounts? counts, Caller? caller = null, RoundProgress? progress = null)
     {
         ArgumentNullException.ThrowIfNull(r);
+        var admin = caller?.IsIn(Role.Admin) == true;
         return new(r.Id, r.Title, r.Status, r.AcceptsApplications(now), r.ProgrammeAreas, r.Budget, r.MinGrant, r.MaxGrant,
             r.OpensAt, r.ClosesAt, r.Rubric, r.ReviewersPerApplication, r.Eligibility, r.Periods, r.BlindReview,
-            r.AllowPartialFunding, r.CreatedAt, r.PublishedAt, r.ClosedAt, r.ClosedBy, r.ApplicationsReceived,
-            r.CancelledAt, r.CancellationReason, counts);
+            r.AllowPartialFunding, r.Aggregation, r.MatchingBonus, r.Reviewers.Count, admin ? r.Panel : null, r.CreatedAt,
+            r.PublishedAt, r.ClosedAt, r.ClosedBy, r.ApplicationsReceived, r.CancelledAt, r.CancellationReason, r.Clock, counts, progress);
     }
 }
 

@@ -18,8 +18,8 @@ public sealed record RoundProgress(
 
 /// <summary>
 /// The life of one round, from publication. It waits on a durable timer for the deadline, raced against a
-/// close request (the sweep's safety net) and a cancellation, then closes the round. The later stages
-/// (screening, review, allocation, publicity, grants) continue from here.
+/// close request (the sweep's safety net) and a cancellation, closes the round, then runs the later stages
+/// (screening to awards) as <see cref="RoundStagesOrchestration"/> and completes with them.
 /// </summary>
 public sealed class RoundOrchestration : TaskOrchestrator<RoundWorkflowInput, RoundWorkflowOutcome>
 {
@@ -52,6 +52,9 @@ public sealed class RoundOrchestration : TaskOrchestrator<RoundWorkflowInput, Ro
         {
             case CloseResult.Closed:
                 context.SetCustomStatus(new RoundProgress("closed", $"closed with {outcome.ApplicationsReceived} applications"));
+                // Screening to awards run as a child workflow: its own history, its own events, its own status.
+                await context.CallSubOrchestratorAsync<StagesOutcome>(nameof(RoundStagesOrchestration), input.RoundId,
+                    new SubOrchestrationOptions { InstanceId = RoundWorkflow.StagesInstanceId(input.RoundId) });
                 return new RoundWorkflowOutcome(input.RoundId, CloseResult.Closed, outcome.ApplicationsReceived);
             case CloseResult.NotYet when outcome.ClosesAt is { } closesAt:
                 // An early close request, or a deadline moved: start over waiting for the deadline the round

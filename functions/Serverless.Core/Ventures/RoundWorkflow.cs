@@ -10,7 +10,26 @@ public static class RoundWorkflow
     public const string CloseRequestedEvent = "CloseRequested";
     public const string CancelledEvent = "RoundCancelled";
 
+    public const string ScreeningCompleteEvent = "ScreeningComplete";
+    public const string ReviewsCompleteEvent = "ReviewsComplete";
+    public const string CommitteeDecisionEvent = "CommitteeDecision";
+    public const string ObjectionRuledEvent = "ObjectionRuled";
+
     public static string InstanceId(string roundId) => $"round-{roundId}";
+
+    /// <summary>The child workflow of the stages after closing.</summary>
+    public static string StagesInstanceId(string roundId) => $"round-{roundId}-stages";
+
+    /// <summary>Signals the stages workflow, if it runs; a signal is a hint, the workflow re-reads the tables.</summary>
+    public static async Task SignalStagesAsync(DurableTaskClient durable, string roundId, string eventName, object payload, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(durable);
+        var instance = await durable.GetInstanceAsync(StagesInstanceId(roundId), cancellation);
+        if (instance is { RuntimeStatus: OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended })
+        {
+            await durable.RaiseEventAsync(instance.InstanceId, eventName, payload, cancellation);
+        }
+    }
 
     /// <summary>Starts the round's orchestration unless it already exists (publishing twice starts one).</summary>
     public static async Task EnsureStartedAsync(DurableTaskClient durable, Round round, CancellationToken cancellation)

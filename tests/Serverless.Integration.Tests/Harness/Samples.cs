@@ -21,11 +21,11 @@ public static class Samples
         return first17 + CreditCode.CheckCharacter(first17);
     }
 
-    public static object OrganizationForm(string creditCode, string name = "道里区夕阳红养老服务中心") => new
+    public static object OrganizationForm(string creditCode, string name = "道里区夕阳红养老服务中心", string foundedOn = "2019-03-01") => new
     {
         name,
         creditCode,
-        foundedOn = "2019-03-01",
+        foundedOn,
         address = new { street = "抚顺街道", community = "共乐社区", detail = "共乐街 12 号" },
         contact = new { name = "王芳", phone = "13804510001", email = "contact@example.org" },
         serviceAreas = new[] { "elderly-care", "psychological-comfort" },

@@ -1,0 +1,77 @@
+using Azure;
+using Azure.Data.Tables;
+using Serverless.Core.Common;
+
+namespace Serverless.Core.Ventures;
+
+public enum ObjectionStatus
+{
+    Open,
+    Upheld,
+    Dismissed,
+}
+
+/// <summary>An objection (异议) to a published result, lodged by anyone during the publicity period.</summary>
+public sealed record Objection(
+    string Id,
+    string RoundId,
+    string ApplicationId,
+    string Grounds,
+    string? Contact,
+    string? LodgedBy,
+    DateTimeOffset LodgedAt,
+    ObjectionStatus Status,
+    string? Ruling = null,
+    string? RuledBy = null,
+    DateTimeOffset? RuledAt = null);
+
+public sealed record ObjectionForm(string? ApplicationId, string? Grounds, string? Contact);
+
+public sealed record RulingForm(bool? Upheld, string? Reasoning);
+
+/// <summary>Objections: one partition per round.</summary>
+public sealed class ObjectionStore(Storage storage)
+{
+    public async Task<(Objection Objection, ETag ETag)?> FindAsync(string roundId, string id, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Objections, cancellation);
+        return await table.FindDocumentAsync<Objection>(roundId, id, cancellation);
+    }
+
+    public async Task<List<Objection>> ListAsync(string roundId, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Objections, cancellation);
+        var objections = new List<Objection>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(e => e.PartitionKey == roundId, cancellationToken: cancellation))
+        {
+            objections.Add(Documents.FromEntity<Objection>(entity));
+        }
+
+        return objections.OrderBy(o => o.LodgedAt).ToList();
+    }
+
+    public async Task<bool> TryAddAsync(Objection objection, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(objection);
+        var table = await storage.TableAsync(TableNames.Objections, cancellation);
+        try
+        {
+            await table.AddEntityAsync(ToEntity(objection), cancellation);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    public async Task UpdateAsync(Objection objection, ETag etag, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(objection);
+        var table = await storage.TableAsync(TableNames.Objections, cancellation);
+        await table.UpdateEntityAsync(ToEntity(objection), etag, TableUpdateMode.Replace, cancellation);
+    }
+
+    private static TableEntity ToEntity(Objection o) =>
+        Documents.ToEntity(o.RoundId, o.Id, o, new Dictionary<string, object?> { ["Status"] = o.Status.ToString(), ["ApplicationId"] = o.ApplicationId });
+}

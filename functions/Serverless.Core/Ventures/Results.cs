@@ -1,0 +1,73 @@
+using Azure.Data.Tables;
+using Serverless.Core.Common;
+
+namespace Serverless.Core.Ventures;
+
+/// <summary>An application's place in the round's results: its score explained, its rank and its grant.</summary>
+public sealed record RoundResult(
+    string ApplicationId,
+    string OrganizationId,
+    string OrganizationName,
+    string ProjectTitle,
+    int Rank,
+    decimal Score,
+    decimal Bonus,
+    decimal TotalScore,
+    decimal AmountRequested,
+    decimal Granted,
+    bool Funded,
+    bool Partial,
+    string Reason,
+    int ReviewCount,
+    List<string> Steps,
+    decimal FirstCriterionScore,
+    DateTimeOffset SubmittedAt,
+    decimal MatchingFunds,
+    bool Removed = false,
+    string? RemovalReason = null)
+{
+    public AllocationCandidate Candidate() => new(ApplicationId, Score, FirstCriterionScore, SubmittedAt, AmountRequested, MatchingFunds);
+
+    /// <summary>The same result placed by a new allocation line.</summary>
+    public RoundResult With(AllocationLine line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        return this with
+        {
+            Rank = line.Rank, Bonus = line.Bonus, TotalScore = line.TotalScore, Granted = line.Granted,
+            Funded = line.Funded, Partial = line.Partial, Reason = line.Reason,
+        };
+    }
+}
+
+/// <summary>
+/// Results: one partition per round, one row per eligible application, so a round of 10,000 applications
+/// stays within the service's entity limits. Rewritten whole when the allocation changes, in batches of 100.
+/// </summary>
+public sealed class ResultStore(Storage storage)
+{
+    public async Task<List<RoundResult>> ListAsync(string roundId, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Results, cancellation);
+        var results = new List<RoundResult>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(e => e.PartitionKey == roundId, cancellationToken: cancellation))
+        {
+            results.Add(Documents.FromEntity<RoundResult>(entity));
+        }
+
+        return results.OrderBy(r => r.Removed).ThenBy(r => r.Rank).ToList();
+    }
+
+    /// <summary>Writes every result (upserts): a step that runs twice writes the same rows again.</summary>
+    public async Task SaveAsync(string roundId, IReadOnlyList<RoundResult> results, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var table = await storage.TableAsync(TableNames.Results, cancellation);
+        foreach (var chunk in results.Chunk(100))
+        {
+            await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace,
+                Documents.ToEntity(roundId, r.ApplicationId, r, new Dictionary<string, object?> { ["Rank"] = r.Rank, ["Funded"] = r.Funded }))),
+                cancellation);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using Azure;
+using Azure.Data.Tables;
+using Serverless.Core.Common;
+
+namespace Serverless.Core.Ventures;
+
+public enum ReviewStatus
+{
+    /// <summary>Waiting for the reviewer's scores.</summary>
+    Assigned,
+    Submitted,
+
+    /// <summary>The reviewer declined for a conflict of interest; someone else was assigned.</summary>
+    Declined,
+
+    /// <summary>Not submitted by the review deadline.</summary>
+    Lapsed,
+}
+
+/// <summary>One reviewer's assignment to one application, and their scores once submitted.</summary>
+public sealed record Review(
+    string RoundId,
+    string ApplicationId,
+    string ReviewerId,
+    ReviewStatus Status,
+    DateTimeOffset AssignedAt,
+    int Wave,
+    Dictionary<string, int>? Points = null,
+    string? Comment = null,
+    DateTimeOffset? SubmittedAt = null,
+    string? DeclineReason = null);
+
+/// <summary>
+/// Reviews: one partition per round, a row per (application, reviewer). The reviewer's id is a column so a
+/// reviewer's own assignments are one filtered query.
+/// </summary>
+public sealed class ReviewStore(Storage storage)
+{
+    private static string Row(string applicationId, string reviewerId) => $"{applicationId}|{reviewerId}";
+
+    public async Task<(Review Review, ETag ETag)?> FindAsync(string roundId, string applicationId, string reviewerId, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Reviews, cancellation);
+        return await table.FindDocumentAsync<Review>(roundId, Row(applicationId, reviewerId), cancellation);
+    }
+
+    public async Task<List<Review>> ListAsync(string roundId, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Reviews, cancellation);
+        var reviews = new List<Review>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(e => e.PartitionKey == roundId, cancellationToken: cancellation))
+        {
+            reviews.Add(Documents.FromEntity<Review>(entity));
+        }
+
+        return reviews;
+    }
+
+    /// <summary>A reviewer's assignments in every round (a filtered query across rounds: a district runs a few a year).</summary>
+    public async Task<List<Review>> ListForReviewerAsync(string reviewerId, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Reviews, cancellation);
+        var reviews = new List<Review>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"ReviewerId eq {reviewerId}"), cancellationToken: cancellation))
+        {
+            reviews.Add(Documents.FromEntity<Review>(entity));
+        }
+
+        return reviews;
+    }
+
+    /// <summary>Adds assignments, skipping those that exist: a retried assignment step adds nothing twice.</summary>
+    public async Task AddAllAsync(IEnumerable<Review> reviews, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Reviews, cancellation);
+        foreach (var review in reviews)
+        {
+            try
+            {
+                await table.AddEntityAsync(ToEntity(review), cancellation);
+            }
+            catch (RequestFailedException e) when (e.Status == 409)
+            {
+                // Written by an earlier attempt of the same step.
+            }
+        }
+    }
+
+    public async Task UpdateAsync(Review review, ETag etag, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(review);
+        var table = await storage.TableAsync(TableNames.Reviews, cancellation);
+        await table.UpdateEntityAsync(ToEntity(review), etag, TableUpdateMode.Replace, cancellation);
+    }
+
+    private static TableEntity ToEntity(Review review) =>
+        Documents.ToEntity(review.RoundId, Row(review.ApplicationId, review.ReviewerId), review, new Dictionary<string, object?>
+        {
+            ["ReviewerId"] = review.ReviewerId,
+            ["ApplicationId"] = review.ApplicationId,
+            ["Status"] = review.Status.ToString(),
+        });
+}

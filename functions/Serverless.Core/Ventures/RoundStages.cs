@@ -1,0 +1,354 @@
+using Azure;
+using Serverless.Core.Common;
+using Serverless.Core.Organizations;
+
+namespace Serverless.Core.Ventures;
+
+/// <summary>What a stage step reports to the orchestration: where the round is, until when, and how far along.</summary>
+public sealed record StageReport(RoundStatus Stage, DateTimeOffset? Until, int Done, int Total, string Message, bool Finished = false);
+
+/// <summary>
+/// The I/O steps of a round's later stages, each an activity of <see cref="RoundOrchestration"/>. Every step
+/// is idempotent: it looks at where the round already is and does only what is missing, so a retry or a
+/// replay changes nothing twice.
+/// </summary>
+public sealed class RoundStages(
+    RoundStore rounds, ApplicationStore applications, OrganizationStore organizations, ReviewStore reviews,
+    ResultStore results, ObjectionStore objections, Outbox outbox, TimeProvider clock)
+{
+    public const string EventSource = "/rounds/";
+
+    /// <summary>Checks every received application against the round's rules and opens the screening stage.</summary>
+    public async Task<StageReport> ScreenAsync(string roundId, CancellationToken cancellation = default)
+    {
+        var (round, _) = await LoadAsync(roundId, cancellation);
+        var received = (await applications.ListAsync(roundId, null, cancellation)).Where(a => a.IsReceived(round)).ToList();
+        if (round.Status == RoundStatus.Closed)
+        {
+            var now = clock.GetUtcNow();
+            foreach (var application in received.Where(a => a.Screening is null))
+            {
+                var organization = await organizations.FindAsync(application.OrganizationId, cancellation);
+                var checks = Screening.Check(round, application, organization);
+                await UpdateApplicationAsync(roundId, application.Id, a => a with { Screening = new ScreeningResult(checks.All(c => c.Passed), checks, now) }, cancellation);
+            }
+
+            round = await AdvanceAsync(roundId, RoundStatus.Screening, r => r.Stages with { ScreeningEndsAt = now + StagePeriods.Parse(r.Periods.Screening) }, cancellation);
+        }
+
+        return await ScreeningProgressAsync(round, cancellation);
+    }
+
+    public async Task<StageReport> ScreeningProgressAsync(Round round, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(round);
+        var received = (await applications.ListAsync(round.Id, null, cancellation)).Where(a => a.IsReceived(round)).ToList();
+        var confirmed = received.Count(a => a.Screening?.Confirmed == true);
+        return new StageReport(RoundStatus.Screening, round.Stages.ScreeningEndsAt, confirmed, received.Count,
+            $"screening: {confirmed} of {received.Count} confirmed by a reviewer");
+    }
+
+    /// <summary>
+    /// Ends screening (results not confirmed by the deadline stand as checked, and say so), assigns the
+    /// panel's reviewers to every eligible application, and opens the review stage.
+    /// </summary>
+    public async Task<StageReport> StartReviewAsync(string roundId, CancellationToken cancellation = default)
+    {
+        var (round, _) = await LoadAsync(roundId, cancellation);
+        if (round.Status == RoundStatus.Screening)
+        {
+            var now = clock.GetUtcNow();
+            var received = (await applications.ListAsync(roundId, null, cancellation)).Where(a => a.IsReceived(round)).ToList();
+            foreach (var application in received.Where(a => a.Screening is { Confirmed: false }))
+            {
+                await UpdateApplicationAsync(roundId, application.Id, a => a with
+                {
+                    Screening = a.Screening! with { DecidedBy = "screening-deadline", DecidedAt = now, Note = "Not confirmed by a reviewer before the screening deadline: the automatic result stands." },
+                }, cancellation);
+            }
+
+            var eligible = (await applications.ListAsync(roundId, null, cancellation)).Where(a => a.IsReceived(round) && a.IsEligible)
+                .Select(a => new ToAssign(a.Id, a.OrganizationId)).ToList();
+            var plan = ReviewerAssignment.Assign(eligible, round.Reviewers, round.ReviewersPerApplication);
+            await reviews.AddAllAsync(plan.ReviewersByApplication.SelectMany(p => p.Value.Select(r =>
+                new Review(roundId, p.Key, r, ReviewStatus.Assigned, now, 1))), cancellation);
+            var shortfall = plan.Shortfalls.Count == 0 ? null : string.Join("; ", plan.Shortfalls);
+            round = await AdvanceAsync(roundId, RoundStatus.Review, r => r.Stages with
+            {
+                ReviewEndsAt = now + StagePeriods.Parse(r.Periods.Review), ReviewWave = 1, ReviewShortfall = shortfall,
+            }, cancellation);
+        }
+
+        // Nothing to review (no eligible application): the stage has nothing to wait for.
+        var report = await ReviewProgressAsync(round, cancellation);
+        return report.Total == 0 ? report with { Finished = true } : report;
+    }
+
+    public async Task<StageReport> ReviewProgressAsync(Round round, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(round);
+        var all = await reviews.ListAsync(round.Id, cancellation);
+        var live = all.Where(r => r.Status is ReviewStatus.Assigned or ReviewStatus.Submitted).ToList();
+        var scored = live.Count(r => r.Status == ReviewStatus.Submitted);
+        return new StageReport(RoundStatus.Review, round.Stages.ReviewEndsAt, scored, live.Count,
+            $"review: {scored} of {live.Count} reviews scored (wave {round.Stages.ReviewWave})");
+    }
+
+    /// <summary>Reminds every reviewer with reviews still to score, once per wave (a domain event each).</summary>
+    public async Task<StageReport> RemindReviewersAsync(string roundId, CancellationToken cancellation = default)
+    {
+        var (round, _) = await LoadAsync(roundId, cancellation);
+        var pending = (await reviews.ListAsync(roundId, cancellation)).Where(r => r.Status == ReviewStatus.Assigned).ToList();
+        foreach (var byReviewer in pending.GroupBy(r => r.ReviewerId))
+        {
+            await outbox.AddAsync(EventSource + roundId, "Serverless.Ventures.ReviewReminder",
+                $"{byReviewer.Key}|wave{round.Stages.ReviewWave}|{round.Stages.ReviewEndsAt:O}", byReviewer.Key,
+                new { roundId, reviewerId = byReviewer.Key, applications = byReviewer.Select(r => r.ApplicationId).ToList(), due = round.Stages.ReviewEndsAt },
+                cancellation);
+        }
+
+        return await ReviewProgressAsync(round, cancellation);
+    }
+
+    /// <summary>
+    /// At the review deadline: reviews not submitted lapse. In the first wave each lapsed review is given
+    /// once to another conflict-free reviewer with a new deadline; after that the round goes on with the
+    /// reviews it has, and records which applications have fewer than the round asked for.
+    /// </summary>
+    public async Task<StageReport> CloseReviewWaveAsync(string roundId, CancellationToken cancellation = default)
+    {
+        var (round, _) = await LoadAsync(roundId, cancellation);
+        if (round.Status != RoundStatus.Review)
+        {
+            return await ReviewProgressAsync(round, cancellation) with { Finished = true };
+        }
+
+        var now = clock.GetUtcNow();
+        var all = await reviews.ListAsync(roundId, cancellation);
+        if (round.Stages.ReopenedByCommittee)
+        {
+            // Sent back by the committee: reviewers may revise their scores until the new deadline.
+            return await ReviewProgressAsync(round, cancellation) with { Finished = round.Stages.ReviewEndsAt <= now };
+        }
+
+        if (all.All(r => r.Status != ReviewStatus.Assigned))
+        {
+            return await ReviewProgressAsync(round, cancellation) with { Finished = true };
+        }
+
+        if (round.Stages.ReviewEndsAt > now)
+        {
+            // Woken early (a stale "all scored" signal): keep waiting for the deadline.
+            return await ReviewProgressAsync(round, cancellation);
+        }
+
+        var lapsed = new List<Review>();
+        foreach (var review in all.Where(r => r.Status == ReviewStatus.Assigned))
+        {
+            var found = await reviews.FindAsync(roundId, review.ApplicationId, review.ReviewerId, cancellation);
+            if (found is { Review.Status: ReviewStatus.Assigned } current)
+            {
+                await reviews.UpdateAsync(current.Review with { Status = ReviewStatus.Lapsed }, current.ETag, cancellation);
+                lapsed.Add(current.Review);
+            }
+        }
+
+        all = await reviews.ListAsync(roundId, cancellation);
+        if (round.Stages.ReviewWave == 1 && lapsed.Count > 0)
+        {
+            var load = all.Where(r => r.Status is ReviewStatus.Assigned or ReviewStatus.Submitted)
+                .GroupBy(r => r.ReviewerId).ToDictionary(g => g.Key, g => g.Count());
+            var received = (await applications.ListAsync(roundId, null, cancellation)).ToDictionary(a => a.Id);
+            var replacements = new List<Review>();
+            foreach (var review in lapsed.OrderBy(r => r.ApplicationId, StringComparer.Ordinal))
+            {
+                var exclude = all.Concat(replacements).Where(r => r.ApplicationId == review.ApplicationId).Select(r => r.ReviewerId).ToHashSet();
+                var replacement = ReviewerAssignment.Replacement(new ToAssign(review.ApplicationId, received[review.ApplicationId].OrganizationId),
+                    round.Reviewers, exclude, load);
+                if (replacement is not null)
+                {
+                    replacements.Add(new Review(roundId, review.ApplicationId, replacement, ReviewStatus.Assigned, now, 2));
+                    load[replacement] = load.GetValueOrDefault(replacement) + 1;
+                }
+            }
+
+            await reviews.AddAllAsync(replacements, cancellation);
+            round = await AdvanceAsync(roundId, RoundStatus.Review, r => r.Stages with
+            {
+                ReviewEndsAt = now + StagePeriods.Parse(r.Periods.Review), ReviewWave = 2,
+            }, cancellation);
+            if (replacements.Count > 0)
+            {
+                return await ReviewProgressAsync(round, cancellation);
+            }
+        }
+
+        var short_ = all.Where(r => r.Status == ReviewStatus.Submitted).GroupBy(r => r.ApplicationId)
+            .Where(g => g.Count() < round.ReviewersPerApplication)
+            .Select(g => $"{g.Key}: {g.Count()} of {round.ReviewersPerApplication} reviews").ToList();
+        round = await AdvanceAsync(roundId, RoundStatus.Review, r => r.Stages with
+        {
+            ReviewWave = 3,
+            ReviewShortfall = short_.Count == 0 ? r.Stages.ReviewShortfall : $"Proceeded with fewer reviews: {string.Join("; ", short_)}",
+        }, cancellation);
+        return await ReviewProgressAsync(round, cancellation) with { Finished = true };
+    }
+
+    /// <summary>
+    /// Publicity is over when its period has run out (durable timers may fire a moment early: the clock
+    /// decides) and no objection is open. Until then the report says what to wait for.
+    /// </summary>
+    public async Task<StageReport> ObjectionProgressAsync(string roundId, CancellationToken cancellation = default)
+    {
+        var (round, _) = await LoadAsync(roundId, cancellation);
+        var lodged = await objections.ListAsync(roundId, cancellation);
+        var open = lodged.Count(o => o.Status == ObjectionStatus.Open);
+        var now = clock.GetUtcNow();
+        if (round.Status == RoundStatus.Publicity && round.Stages.PublicityEndsAt > now)
+        {
+            return new StageReport(round.Status, round.Stages.PublicityEndsAt, lodged.Count - open, lodged.Count,
+                $"publicity until {round.Stages.PublicityEndsAt:O}: {lodged.Count} objections, {open} open");
+        }
+
+        return new StageReport(round.Status, open == 0 ? null : now.AddDays(1), lodged.Count - open, lodged.Count,
+            open == 0 ? $"publicity over: {lodged.Count} objections, all ruled" : $"publicity over: {open} open objections await the bureau's ruling",
+            Finished: open == 0);
+    }
+
+    /// <summary>Aggregates the reviews, ranks and allocates the budget, and puts the results to the committee.</summary>
+    public async Task<StageReport> ComputeResultsAsync(string roundId, CancellationToken cancellation = default)
+    {
+        var (round, _) = await LoadAsync(roundId, cancellation);
+        if (round.Status == RoundStatus.Review)
+        {
+            var submitted = (await reviews.ListAsync(roundId, cancellation)).Where(r => r.Status == ReviewStatus.Submitted)
+                .Select(r => new ReviewScores(r.ApplicationId, r.ReviewerId, r.Points!)).ToList();
+            var scores = Aggregation.Aggregate(round.Rubric, round.Aggregation, submitted).ToDictionary(s => s.ApplicationId);
+            var eligible = (await applications.ListAsync(roundId, null, cancellation)).Where(a => a.IsReceived(round) && a.IsEligible).ToList();
+            var scored = eligible.Where(a => scores.ContainsKey(a.Id)).ToList();
+            var lines = Allocation.Allocate(scored.Select(a => new AllocationCandidate(a.Id, scores[a.Id].FinalScore,
+                    scores[a.Id].FirstCriterionScore, a.SubmittedAt, a.Content.AmountRequested, a.Content.MatchingFunds)).ToList(),
+                round.Budget, round.MinGrant, round.MaxGrant, round.AllowPartialFunding, round.MatchingBonus);
+            var byId = scored.ToDictionary(a => a.Id);
+            var rows = lines.Select(l =>
+            {
+                var a = byId[l.ApplicationId];
+                var s = scores[l.ApplicationId];
+                return new RoundResult(a.Id, a.OrganizationId, a.OrganizationName, a.Content.ProjectTitle, l.Rank, l.Score, l.Bonus,
+                    l.TotalScore, l.AmountRequested, l.Granted, l.Funded, l.Partial, l.Reason, s.ReviewCount, s.Steps,
+                    s.FirstCriterionScore, a.SubmittedAt, a.Content.MatchingFunds);
+            }).ToList();
+            await results.SaveAsync(roundId, rows, cancellation);
+            round = await AdvanceAsync(roundId, RoundStatus.Committee, r => r.Stages with { CommitteeFrom = clock.GetUtcNow(), ReopenedByCommittee = false }, cancellation);
+        }
+
+        var all = await results.ListAsync(roundId, cancellation);
+        var until = round.Stages.CommitteeFrom + StagePeriods.Parse(round.Periods.Committee);
+        return new StageReport(round.Status, until, all.Count(r => r.Funded), all.Count,
+            $"committee: results for {all.Count} applications, {all.Count(r => r.Funded)} funded, await approval");
+    }
+
+    /// <summary>The committee sent the results back: review reopens for one more period, with its reason recorded.</summary>
+    public async Task<StageReport> ReopenReviewAsync(string roundId, string reason, CancellationToken cancellation = default)
+    {
+        var (round, _) = await LoadAsync(roundId, cancellation);
+        if (round.Status == RoundStatus.Committee)
+        {
+            var now = clock.GetUtcNow();
+            round = await AdvanceAsync(roundId, RoundStatus.Review, r => r.Stages with
+            {
+                ReviewEndsAt = now + StagePeriods.Parse(r.Periods.Review),
+                ReviewWave = 3,
+                ReopenedByCommittee = true,
+                CommitteeRejections = [.. r.Stages.CommitteeRejections ?? [], reason],
+            }, cancellation);
+        }
+
+        return await ReviewProgressAsync(round, cancellation);
+    }
+
+    /// <summary>Reminds the committee that results await its decision (a domain event, once per period).</summary>
+    public async Task RemindCommitteeAsync(string roundId, int period, CancellationToken cancellation = default) =>
+        await outbox.AddAsync(EventSource + roundId, "Serverless.Ventures.CommitteeReminder", $"period{period}", roundId,
+            new { roundId, period }, cancellation);
+
+    /// <summary>The approved results become public for the publicity period.</summary>
+    public async Task<StageReport> StartPublicityAsync(string roundId, CancellationToken cancellation = default)
+    {
+        var (round, _) = await LoadAsync(roundId, cancellation);
+        if (round.Status == RoundStatus.Committee)
+        {
+            var now = clock.GetUtcNow();
+            round = await AdvanceAsync(roundId, RoundStatus.Publicity, r => r.Stages with
+            {
+                PublicityEndsAt = now + StagePeriods.Parse(r.Periods.Publicity),
+            }, cancellation);
+            await outbox.AddAsync(EventSource + roundId, "Serverless.Ventures.ResultsPublished", "publicity", roundId,
+                new { roundId, until = round.Stages.PublicityEndsAt }, cancellation);
+        }
+
+        return new StageReport(round.Status, round.Stages.PublicityEndsAt, 0, 0, $"publicity until {round.Stages.PublicityEndsAt:O}");
+    }
+
+    /// <summary>Makes the awards: the funded projects of the results as they stand after every ruling.</summary>
+    public async Task<StageReport> MakeAwardsAsync(string roundId, CancellationToken cancellation = default)
+    {
+        var (round, _) = await LoadAsync(roundId, cancellation);
+        var funded = (await results.ListAsync(roundId, cancellation)).Where(r => r.Funded && !r.Removed).ToList();
+        var open = (await objections.ListAsync(roundId, cancellation)).Count(o => o.Status == ObjectionStatus.Open);
+        if (round.Status == RoundStatus.Publicity && (round.Stages.PublicityEndsAt > clock.GetUtcNow() || open > 0))
+        {
+            throw new InvalidOperationException("Awards wait for the end of publicity and for every objection to be ruled on.");
+        }
+
+        if (round.Status == RoundStatus.Publicity)
+        {
+            round = await AdvanceAsync(roundId, RoundStatus.Awarded, r => r.Stages with { AwardedAt = clock.GetUtcNow() }, cancellation);
+            await outbox.AddAsync(EventSource + roundId, "Serverless.Ventures.AwardsMade", "awards", roundId,
+                new { roundId, awards = funded.Select(f => new { f.ApplicationId, f.OrganizationId, f.Granted }).ToList() }, cancellation);
+        }
+
+        return new StageReport(round.Status, null, funded.Count, funded.Count,
+            $"awarded: {funded.Count} projects, {funded.Sum(f => f.Granted):0.##} CNY");
+    }
+
+    private async Task<(Round Round, ETag ETag)> LoadAsync(string roundId, CancellationToken cancellation) =>
+        await rounds.FindAsync(roundId, cancellation) ?? throw new InvalidOperationException($"Round {roundId} does not exist.");
+
+    /// <summary>Moves the round forward with its stage clock, conditional on the ETag, retried on a concurrent change.</summary>
+    private async Task<Round> AdvanceAsync(string roundId, RoundStatus to, Func<Round, StageClock> clockOf, CancellationToken cancellation)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var (round, etag) = await LoadAsync(roundId, cancellation);
+            var next = round.Advance(to, clockOf(round)).OrThrow();
+            try
+            {
+                await rounds.UpdateAsync(next, etag, cancellation);
+                return next;
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)
+            {
+                // Changed meanwhile (a cancellation, a concurrent step): read again.
+            }
+        }
+    }
+
+    private async Task UpdateApplicationAsync(string roundId, string applicationId, Func<Application, Application> change, CancellationToken cancellation)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var (application, etag, _, _) = await applications.FindAsync(roundId, applicationId, cancellation)
+                ?? throw new InvalidOperationException($"Application {applicationId} does not exist.");
+            try
+            {
+                await applications.UpdateAsync(change(application), etag, cancellation);
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)
+            {
+                // A reviewer confirmed it at the same moment: read again.
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System.Text.Json.Serialization;
+using Microsoft.DurableTask;
+
+namespace Serverless.Core.Ventures;
+
+public sealed record StagesOutcome([property: JsonPropertyName("stage")] RoundStatus Stage, [property: JsonPropertyName("message")] string Message);
+
+/// <summary>The committee's decision on the proposed results, as the stages workflow receives it.</summary>
+public sealed record CommitteeDecision(bool Approved, string? Reason, string By);
+
+/// <summary>
+/// A round after it closes: screening, review (with a reminder before the deadline and one reassignment of
+/// missing reviews), aggregation and allocation, the committee's approval (a rejection sends it back to
+/// review), publicity with objections, awards. Every wait is a durable timer raced against the people's
+/// calls (signalled as events) and against cancellation. Events are hints: each step re-reads the tables,
+/// so a late or repeated signal changes nothing.
+/// </summary>
+public sealed class RoundStagesOrchestration : TaskOrchestrator<string, StagesOutcome>
+{
+    private const int MaxCommitteeRounds = 10;
+    private const int MaxWaits = 100;
+
+    private static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 6, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2));
+
+    private enum Woke
+    {
+        Timer,
+        Signal,
+        Cancelled,
+    }
+
+    public override async Task<StagesOutcome> RunAsync(TaskOrchestrationContext context, string roundId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var cancelled = context.WaitForExternalEvent<string>(RoundWorkflow.CancelledEvent);
+
+        // Screening: automatic checks, then reviewers confirm or overturn until the screening deadline.
+        var report = await Step(context, nameof(ScreenRoundActivity), roundId);
+        for (var i = 0; i < MaxWaits && report.Done < report.Total; i++)
+        {
+            Show(context, report, "waiting for reviewers to confirm screening");
+            var (woke, _) = await WaitAsync<string>(context, report.Until, RoundWorkflow.ScreeningCompleteEvent, cancelled);
+            if (woke == Woke.Cancelled)
+            {
+                return Cancelled(context);
+            }
+
+            if (woke == Woke.Timer)
+            {
+                break;
+            }
+
+            report = await Step(context, nameof(ScreenRoundActivity), roundId);
+        }
+
+        report = await Step(context, nameof(StartReviewActivity), roundId);
+        for (var pass = 0; pass < MaxCommitteeRounds; pass++)
+        {
+            // Review: a reminder a fifth of the period before each deadline, then the deadline itself.
+            DateTimeOffset? remindedFor = null;
+            for (var i = 0; i < MaxWaits && !report.Finished; i++)
+            {
+                if (report.Until is { } until && remindedFor != until && until - context.CurrentUtcDateTime > TimeSpan.FromSeconds(1))
+                {
+                    Show(context, report, "waiting for reviews; a reminder goes out before the deadline");
+                    var remindAt = until - ((until - context.CurrentUtcDateTime) / 5);
+                    var (early, _) = await WaitAsync<string>(context, remindAt, RoundWorkflow.ReviewsCompleteEvent, cancelled);
+                    if (early == Woke.Cancelled)
+                    {
+                        return Cancelled(context);
+                    }
+
+                    if (early == Woke.Signal)
+                    {
+                        report = await Step(context, nameof(CloseReviewWaveActivity), roundId);
+                        continue;
+                    }
+
+                    await Step(context, nameof(RemindReviewersActivity), roundId);
+                    remindedFor = until;
+                }
+
+                Show(context, report, "waiting for reviews until the deadline");
+                var (woke, _) = await WaitAsync<string>(context, report.Until, RoundWorkflow.ReviewsCompleteEvent, cancelled);
+                if (woke == Woke.Cancelled)
+                {
+                    return Cancelled(context);
+                }
+
+                report = await Step(context, nameof(CloseReviewWaveActivity), roundId);
+            }
+
+            // Aggregation and allocation, then the committee, reminded each period it has not decided.
+            report = await Step(context, nameof(ComputeResultsActivity), roundId);
+            var period = (report.Until ?? context.CurrentUtcDateTime.AddDays(7)) - context.CurrentUtcDateTime;
+            CommitteeDecision? decision = null;
+            for (var p = 1; p <= MaxWaits && decision is null; p++)
+            {
+                Show(context, report, "waiting for the committee's decision");
+                var (woke, value) = await WaitAsync<CommitteeDecision>(context, context.CurrentUtcDateTime + period, RoundWorkflow.CommitteeDecisionEvent, cancelled);
+                if (woke == Woke.Cancelled)
+                {
+                    return Cancelled(context);
+                }
+
+                if (woke == Woke.Signal)
+                {
+                    decision = value;
+                }
+                else
+                {
+                    await context.CallActivityAsync<bool>(nameof(RemindCommitteeActivity), new CommitteeReminderRequest(roundId, p), Retry);
+                }
+            }
+
+            if (decision is { Approved: true })
+            {
+                break;
+            }
+
+            report = await context.CallActivityAsync<StageReport>(nameof(ReopenReviewActivity),
+                new ReopenReviewRequest(roundId, decision?.Reason ?? "sent back by the committee"), Retry);
+        }
+
+        // Publicity: the period runs out; then every open objection must be ruled on before awards.
+        report = await Step(context, nameof(StartPublicityActivity), roundId);
+        for (var i = 0; i < MaxWaits && !report.Finished; i++)
+        {
+            Show(context, report, "results public; objections may be lodged and are ruled on by the bureau");
+            var (woke, _) = await WaitAsync<string>(context, report.Until, RoundWorkflow.ObjectionRuledEvent, cancelled);
+            if (woke == Woke.Cancelled)
+            {
+                return Cancelled(context);
+            }
+
+            report = await Step(context, nameof(ObjectionProgressActivity), roundId);
+        }
+
+        report = await Step(context, nameof(MakeAwardsActivity), roundId);
+        Show(context, report, "awards made");
+        return new StagesOutcome(report.Stage, report.Message);
+    }
+
+    private static Task<StageReport> Step(TaskOrchestrationContext context, string activity, string roundId) =>
+        context.CallActivityAsync<StageReport>(activity, roundId, Retry);
+
+    private static void Show(TaskOrchestrationContext context, StageReport report, string waitingFor) =>
+        context.SetCustomStatus(new RoundProgress(Round.Name(report.Stage), $"{report.Message}; {waitingFor}"));
+
+    private static StagesOutcome Cancelled(TaskOrchestrationContext context)
+    {
+        context.SetCustomStatus(new RoundProgress("cancelled", "the round was cancelled"));
+        return new StagesOutcome(RoundStatus.Cancelled, "the round was cancelled");
+    }
+
+    /// <summary>Waits until a time, a signal, or the round's cancellation, whichever comes first.</summary>
+    private static async Task<(Woke Woke, T? Value)> WaitAsync<T>(TaskOrchestrationContext context, DateTimeOffset? until, string signal, Task<string> cancelled)
+    {
+        using var stop = new CancellationTokenSource();
+        var timer = context.CreateTimer((until ?? context.CurrentUtcDateTime).UtcDateTime, stop.Token);
+        var signalled = context.WaitForExternalEvent<T>(signal, stop.Token);
+        var first = await Task.WhenAny(timer, signalled, cancelled);
+        // Cancel synchronously: CancelAsync runs the callbacks on the thread pool, outside the orchestrator.
+        stop.Cancel();
+        return first == cancelled ? (Woke.Cancelled, default) : first == signalled ? (Woke.Signal, await signalled) : (Woke.Timer, default);
+    }
+}

@@ -1,0 +1,186 @@
+using System.Net;
+using System.Text.Json;
+using Serverless.Integration.Tests.Harness;
+
+namespace Serverless.Integration.Tests;
+
+/// <summary>
+/// A whole venture round over real HTTP on a DevHost of its own, with periods of seconds: 12 applications
+/// from 8 organizations (one too young to be eligible), 5 reviewers of whom one belongs to an applicant, a
+/// blind round, a review missed and reassigned, the committee sending results back once, an objection
+/// upheld, and a budget that funds exactly some.
+/// </summary>
+public sealed class VentureRoundTests
+{
+    private const string Admin = Samples.Admin;
+    private const string Committee = "committee; id=committee-chair";
+
+    private static string Reviewer(int i) => $"reviewer; id=expert-{i}";
+
+    [Fact]
+    public async Task A_round_runs_from_close_to_awards_through_screening_review_committee_and_publicity()
+    {
+        await using var host = await DevHostProcess.StartAsync(extra: new Dictionary<string, string> { ["DevHost__Schedules__CloseOverdueRounds"] = "off" });
+        var api = host.Client;
+
+        // Eight organizations; the eighth was founded last month, so the round's 12-month rule excludes it.
+        var orgs = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            var form = Samples.OrganizationForm(Samples.NewCreditCode(), $"道里区公益组织{i + 1}号", foundedOn: i == 7 ? DateTime.UtcNow.AddMonths(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : "2018-05-01");
+            orgs.Add((await api.PostAsync("organizations", form, Admin)).Str("id"));
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var panel = Enumerable.Range(1, 5).Select(i => new
+        {
+            reviewerId = $"expert-{i}",
+            name = $"专家{i}",
+            memberOf = i == 5 ? new[] { orgs[2] } : [],
+            declaredConflicts = Array.Empty<string>(),
+        }).ToArray();
+        var round = await api.PostAsync("rounds", new
+        {
+            title = "2027 年度公益创投（全流程）",
+            programmeAreas = new[] { "elderly-care", "disability" },
+            budget = 300_000m,
+            minGrant = 20_000m,
+            maxGrant = 100_000m,
+            opensAt = now.AddMinutes(-1),
+            closesAt = now.AddSeconds(10),
+            rubric = new object[]
+            {
+                new { id = "need", name = "需求分析", weight = 40, maxPoints = 10 },
+                new { id = "design", name = "项目设计", weight = 60, maxPoints = 10 },
+            },
+            reviewersPerApplication = 3,
+            blindReview = true,
+            aggregation = "mean",
+            periods = new { screening = "PT4S", review = "PT8S", publicity = "PT8S", committee = "PT30S" },
+            panel,
+        }, Admin);
+        Assert.Equal(HttpStatusCode.Created, round.Status);
+        var roundId = round.Str("id");
+        await api.PostAsync($"rounds/{roundId}/publish", null, Admin);
+
+        // Twelve applications: organizations 1-4 apply twice. Each asks 50,000, so 300,000 funds six.
+        var applications = new List<(string Id, string Org)>();
+        for (var i = 0; i < 12; i++)
+        {
+            var org = orgs[i < 8 ? i : i - 8];
+            var reply = await api.PostAsync($"rounds/{roundId}/applications", Samples.ApplicationForm(50_000m, $"项目{i + 1:D2}"), Samples.Organization(org));
+            Assert.True(reply.Status == HttpStatusCode.Created, reply.ToString());
+            applications.Add((reply.Str("id"), org));
+        }
+
+        // Screening: automatic results appear; a reviewer confirms one; the rest stand at the deadline.
+        await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}"), r => r.Str("status") == "screening", TimeSpan.FromSeconds(40));
+        var young = applications.Single(a => a.Org == orgs[7]);
+        var youngView = await api.GetAsync($"rounds/{roundId}/applications/{young.Id}", Samples.Organization(orgs[7]));
+        var screening = youngView.Body.GetProperty("screening");
+        Assert.False(screening.GetProperty("eligible").GetBoolean());
+        Assert.Contains(screening.GetProperty("checks").EnumerateArray(),
+            c => c.GetProperty("rule").GetString() == "founded-long-enough" && !c.GetProperty("passed").GetBoolean());
+        var confirm = await api.PostAsync($"rounds/{roundId}/applications/{applications[0].Id}/screening", new { decision = "confirm" }, Reviewer(1));
+        Assert.Equal(HttpStatusCode.OK, confirm.Status);
+        var outsider = await api.PostAsync($"rounds/{roundId}/applications/{applications[0].Id}/screening", new { decision = "confirm" }, "reviewer; id=not-on-panel");
+        Assert.Equal(HttpStatusCode.Forbidden, outsider.Status);
+
+        // Review: eleven eligible applications, three reviewers each, balanced, blind, never a conflicted reviewer.
+        await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}"), r => r.Str("status") == "review", TimeSpan.FromSeconds(30));
+        var assignments = new Dictionary<int, List<JsonElement>>();
+        for (var i = 1; i <= 5; i++)
+        {
+            assignments[i] = (await api.GetAsync("reviews/mine", Reviewer(i))).Body.EnumerateArray().Where(a => a.GetProperty("roundId").GetString() == roundId).ToList();
+        }
+
+        Assert.Equal(33, assignments.Values.Sum(a => a.Count));
+        Assert.True(assignments.Values.Max(a => a.Count) - assignments.Values.Min(a => a.Count) <= 1, "loads differ by more than one");
+        Assert.DoesNotContain(assignments[5], a => applications.Single(x => x.Id == a.GetProperty("applicationId").GetString()).Org == orgs[2]);
+        Assert.All(assignments.Values.SelectMany(a => a), a => Assert.False(a.TryGetProperty("organizationId", out _)));
+        Assert.DoesNotContain(assignments.Values.SelectMany(a => a), a => a.GetProperty("applicationId").GetString() == young.Id);
+
+        // Everyone scores except expert-1's last assignment, which lapses and goes to someone else. Scores
+        // fall with the project's number, so the ranking is known: project 01 first.
+        var missed = assignments[1][^1].GetProperty("applicationId").GetString()!;
+        foreach (var (reviewer, list) in assignments)
+        {
+            foreach (var assignment in list)
+            {
+                var appId = assignment.GetProperty("applicationId").GetString()!;
+                if (reviewer == 1 && appId == missed)
+                {
+                    continue;
+                }
+
+                var scored = await api.PostAsync($"rounds/{roundId}/applications/{appId}/reviews", Score(applications, appId), Reviewer(reviewer));
+                Assert.True(scored.Status == HttpStatusCode.OK, scored.ToString());
+            }
+        }
+
+        var outOfRange = await api.PostAsync($"rounds/{roundId}/applications/{missed}/reviews",
+            new { scores = new { need = 11, design = 5 }, comment = "超出范围" }, Reviewer(1));
+        Assert.Equal((HttpStatusCode.BadRequest, "validation-failed"), (outOfRange.Status, outOfRange.Code));
+        var notAssigned = applications.Select(a => a.Id).First(id => assignments[2].All(a => a.GetProperty("applicationId").GetString() != id) && id != young.Id);
+        var stranger = await api.PostAsync($"rounds/{roundId}/applications/{notAssigned}/reviews", Score(applications, notAssigned), Reviewer(2));
+        Assert.Equal(HttpStatusCode.Forbidden, stranger.Status);
+
+        // After the deadline the missing review goes to a second reviewer, who scores it.
+        var replacement = await Poll.UntilAsync(async () =>
+        {
+            foreach (var i in new[] { 2, 3, 4, 5 })
+            {
+                var mine = await api.GetAsync("reviews/mine", Reviewer(i));
+                if (mine.Body.EnumerateArray().Any(a => a.GetProperty("applicationId").GetString() == missed && a.GetProperty("status").GetString() == "assigned"))
+                {
+                    return mine with { Text = i.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                }
+            }
+
+            return await api.GetAsync("reviews/mine", Reviewer(2));
+        }, r => r.Text.Length == 1, TimeSpan.FromSeconds(40));
+        var late = await api.PostAsync($"rounds/{roundId}/applications/{missed}/reviews", Score(applications, missed), Reviewer(1));
+        Assert.Equal(HttpStatusCode.Forbidden, late.Status);
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"rounds/{roundId}/applications/{missed}/reviews", Score(applications, missed), Reviewer(int.Parse(replacement.Text, System.Globalization.CultureInfo.InvariantCulture)))).Status);
+
+        // Committee: results are proposed; the committee sends them back once, then approves.
+        await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}"), r => r.Str("status") == "committee", TimeSpan.FromSeconds(40));
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"rounds/{roundId}/results")).Status);
+        var proposed = await api.GetAsync($"rounds/{roundId}/results", Committee);
+        Assert.Equal(6, proposed.Body.GetProperty("results").EnumerateArray().Count(r => r.GetProperty("funded").GetBoolean()));
+        var rejected = await api.PostAsync($"rounds/{roundId}/stages/results/reject", new { reason = "请复核第 11 号项目的评分" }, Committee);
+        Assert.Equal(HttpStatusCode.OK, rejected.Status);
+        await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}"), r => r.Str("status") == "review", TimeSpan.FromSeconds(20));
+        await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}"), r => r.Str("status") == "committee", TimeSpan.FromSeconds(40));
+        var reviewed = await api.GetAsync($"rounds/{roundId}", Admin);
+        Assert.Equal("请复核第 11 号项目的评分", reviewed.Body.GetProperty("stages").GetProperty("committeeRejections")[0].GetString());
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"rounds/{roundId}/stages/results/approve", null, Committee)).Status);
+
+        // Publicity: anyone objects to the top project; the bureau upholds it; the seventh is funded instead.
+        var published = await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}/results"), r => r.Status == HttpStatusCode.OK, TimeSpan.FromSeconds(20));
+        var top = published.Body.GetProperty("results").EnumerateArray().First(r => r.GetProperty("rank").GetInt32() == 1).GetProperty("applicationId").GetString()!;
+        var seventh = published.Body.GetProperty("results").EnumerateArray().First(r => r.GetProperty("rank").GetInt32() == 7).GetProperty("applicationId").GetString()!;
+        var objection = await api.PostAsync($"rounds/{roundId}/objections", new { applicationId = top, grounds = "该项目的配套资金证明材料不实。", contact = "13900000000" });
+        Assert.Equal(HttpStatusCode.Created, objection.Status);
+        var ruling = await api.PostAsync($"rounds/{roundId}/objections/{objection.Str("id")}/ruling", new { upheld = true, reasoning = "经核查，配套资金证明不实。" }, Admin);
+        Assert.Equal(HttpStatusCode.OK, ruling.Status);
+
+        var awarded = await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}"),
+            r => r.Body.TryGetProperty("progress", out var p) && p.GetProperty("stage").GetString() == "awarded", TimeSpan.FromSeconds(40));
+        var final = (await api.GetAsync($"rounds/{roundId}/results")).Body;
+        var funded = final.GetProperty("results").EnumerateArray().Where(r => r.GetProperty("funded").GetBoolean()).Select(r => r.GetProperty("applicationId").GetString()).ToList();
+        Assert.Equal(6, funded.Count);
+        Assert.DoesNotContain(top, funded);
+        Assert.Contains(seventh, funded);
+        Assert.True(final.GetProperty("granted").GetDecimal() <= 300_000m);
+        Assert.Equal("awarded", awarded.Str("status"));
+        Assert.Contains("6 projects", awarded.Body.GetProperty("progress").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Scores that fall with the project's number: project 01 scores highest.</summary>
+    private static object Score(List<(string Id, string Org)> applications, string applicationId)
+    {
+        var index = applications.FindIndex(a => a.Id == applicationId);
+        return new { scores = new { need = 10 - (index / 2), design = 10 - ((index + 1) / 2) }, comment = "评分依据：需求与设计。" };
+    }
+}
