@@ -22,6 +22,8 @@ public static class CoreServices
         services.AddSingleton<ObjectionStore>();
         services.AddSingleton<Outbox>();
         services.AddSingleton<RoundStages>();
+        services.AddSingleton<GrantStore>();
+        services.AddSingleton<GrantLifecycle>();
         return services;
     }
 }

@@ -38,6 +38,12 @@ public static class RouteTable
         new(nameof(StageEndpoints.RejectStage), "POST", Routes.StageReject, StageEndpoints.RejectStage),
         new(nameof(StageEndpoints.LodgeObjection), "POST", Routes.Objections, StageEndpoints.LodgeObjection),
         new(nameof(StageEndpoints.RuleObjection), "POST", Routes.ObjectionRuling, StageEndpoints.RuleObjection),
+        new(nameof(GrantEndpoints.ListRoundGrants), "GET", Routes.RoundGrants, GrantEndpoints.ListRoundGrants),
+        new(nameof(GrantEndpoints.GetGrant), "GET", Routes.Grant, GrantEndpoints.GetGrant),
+        new(nameof(GrantEndpoints.SignGrant), "POST", Routes.GrantSign, GrantEndpoints.SignGrant),
+        new(nameof(GrantEndpoints.SubmitReport), "POST", Routes.GrantReports, GrantEndpoints.SubmitReport),
+        new(nameof(GrantEndpoints.ReviewReport), "POST", Routes.GrantReportReview, GrantEndpoints.ReviewReport),
+        new(nameof(GrantEndpoints.EvaluateGrant), "POST", Routes.GrantEvaluation, GrantEndpoints.EvaluateGrant),
     ];
 
     public static readonly IReadOnlyList<ScheduleEntry> Schedules =
@@ -50,13 +56,15 @@ public static class RouteTable
         new(nameof(RoundSweep.RequestRoundClose), RoundSweep.CloseQueue, RoundSweep.RequestRoundClose),
     ];
 
-    public static readonly IReadOnlyList<string> Orchestrations = [nameof(RoundOrchestration), nameof(RoundStagesOrchestration)];
+    public static readonly IReadOnlyList<string> Orchestrations = [nameof(RoundOrchestration), nameof(RoundStagesOrchestration), nameof(GrantOrchestration)];
 
     public static readonly IReadOnlyList<string> Activities =
     [
         nameof(CloseRoundActivity), nameof(ScreenRoundActivity), nameof(StartReviewActivity), nameof(RemindReviewersActivity),
         nameof(CloseReviewWaveActivity), nameof(ComputeResultsActivity), nameof(ReopenReviewActivity), nameof(RemindCommitteeActivity),
-        nameof(StartPublicityActivity), nameof(ObjectionProgressActivity), nameof(MakeAwardsActivity),
+        nameof(StartPublicityActivity), nameof(ObjectionProgressActivity), nameof(MakeAwardsActivity), nameof(StartGrantsActivity), nameof(GrantsProgressActivity), nameof(StartStagesActivity),
+        nameof(CompleteRoundActivity), nameof(GrantStateActivity), nameof(PayTrancheActivity), nameof(RemindGrantActivity),
+        nameof(CompleteGrantActivity), nameof(FailGrantActivity),
     ];
 
     /// <summary>Registers the orchestrations and activities with a Durable Task worker (the DevHost's engine, tests).</summary>
@@ -76,6 +84,16 @@ public static class RouteTable
         registry.AddActivity<StartPublicityActivity>();
         registry.AddActivity<ObjectionProgressActivity>();
         registry.AddActivity<MakeAwardsActivity>();
+        registry.AddOrchestrator<GrantOrchestration>();
+        registry.AddActivity<StartGrantsActivity>();
+        registry.AddActivity<GrantsProgressActivity>();
+        registry.AddActivity<StartStagesActivity>();
+        registry.AddActivity<CompleteRoundActivity>();
+        registry.AddActivity<GrantStateActivity>();
+        registry.AddActivity<PayTrancheActivity>();
+        registry.AddActivity<RemindGrantActivity>();
+        registry.AddActivity<CompleteGrantActivity>();
+        registry.AddActivity<FailGrantActivity>();
     }
 }
 
@@ -103,6 +121,12 @@ public static class Routes
     public const string StageReject = "rounds/{roundId}/stages/{stage}/reject";
     public const string Objections = "rounds/{roundId}/objections";
     public const string ObjectionRuling = "rounds/{roundId}/objections/{objectionId}/ruling";
+    public const string RoundGrants = "rounds/{roundId}/grants";
+    public const string Grant = "grants/{grantId}";
+    public const string GrantSign = "grants/{grantId}/sign";
+    public const string GrantReports = "grants/{grantId}/reports";
+    public const string GrantReportReview = "grants/{grantId}/reports/{reportId}/review";
+    public const string GrantEvaluation = "grants/{grantId}/evaluation";
 }
 
 /// <summary>Six-field CRON (second minute hour day month weekday), as Functions timer triggers take.</summary>

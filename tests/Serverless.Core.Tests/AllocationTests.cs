@@ -1,3 +1,4 @@
+using System.Globalization;
 using CsCheck;
 using Serverless.Core.Ventures;
 
@@ -153,6 +154,24 @@ public sealed class AllocationTests
 
         Assert.Equal(45_678.90m, line.Granted);
         Assert.Equal("funded in full: 45678.90 of remaining 100000.50", line.Reason);
+    }
+
+    [Fact]
+    public void Reasons_read_the_same_whatever_the_server_s_culture()
+    {
+        var before = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("fr-FR");
+
+            var line = Assert.Single(Allocate([Candidate("a", 90m, 45_678.90m)], 100_000.5m));
+
+            Assert.Equal("funded in full: 45678.90 of remaining 100000.50", line.Reason);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = before;
+        }
     }
 
     [Fact]

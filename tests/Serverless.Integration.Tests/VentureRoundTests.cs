@@ -8,7 +8,7 @@ namespace Serverless.Integration.Tests;
 /// A whole venture round over real HTTP on a DevHost of its own, with periods of seconds: 12 applications
 /// from 8 organizations (one too young to be eligible), 5 reviewers of whom one belongs to an applicant, a
 /// blind round, a review missed and reassigned, the committee sending results back once, an objection
-/// upheld, and a budget that funds exactly some.
+/// upheld, a budget that funds exactly some, then six grants of two tranches of which one fails.
 /// </summary>
 public sealed class VentureRoundTests
 {
@@ -18,7 +18,7 @@ public sealed class VentureRoundTests
     private static string Reviewer(int i) => $"reviewer; id=expert-{i}";
 
     [Fact]
-    public async Task A_round_runs_from_close_to_awards_through_screening_review_committee_and_publicity()
+    public async Task A_round_runs_from_close_through_screening_review_committee_publicity_and_grants_to_completion()
     {
         await using var host = await DevHostProcess.StartAsync(extra: new Dictionary<string, string> { ["DevHost__Schedules__CloseOverdueRounds"] = "off" });
         var api = host.Client;
@@ -56,7 +56,9 @@ public sealed class VentureRoundTests
             reviewersPerApplication = 3,
             blindReview = true,
             aggregation = "mean",
-            periods = new { screening = "PT4S", review = "PT8S", publicity = "PT8S", committee = "PT30S" },
+            periods = new { screening = "PT4S", review = "PT8S", publicity = "PT8S", committee = "PT30S", signing = "PT30S", reportGrace = "PT30S" },
+            tranches = new object[] { new { name = "签约", percent = 60 }, new { name = "终期评估", percent = 40, reportDueAfter = "PT30S" } },
+            debarmentYears = 3,
             panel,
         }, Admin);
         Assert.Equal(HttpStatusCode.Created, round.Status);
@@ -175,6 +177,58 @@ public sealed class VentureRoundTests
         Assert.True(final.GetProperty("granted").GetDecimal() <= 300_000m);
         Assert.Equal("awarded", awarded.Str("status"));
         Assert.Contains("6 projects", awarded.Body.GetProperty("progress").GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        // Grants: six agreements, two tranches each (60% on signing, 40% after the final evaluation).
+        var grants = await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}/grants"), r => r.Body.GetArrayLength() == 6, TimeSpan.FromSeconds(20));
+        var grantList = grants.Body.EnumerateArray().Select(g => (Id: g.GetProperty("id").GetString()!, Org: g.GetProperty("organizationId").GetString()!)).ToList();
+        foreach (var (id, org) in grantList)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"grants/{id}/sign", null, Samples.Organization(org))).Status);
+            Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"grants/{id}/sign", null, Admin)).Status);
+        }
+
+        var (failing, failingOrg) = grantList[^1];
+        foreach (var (id, org) in grantList)
+        {
+            await Poll.UntilAsync(() => api.GetAsync($"grants/{id}"), r => r.Body.GetProperty("paid").GetDecimal() == 30_000m, TimeSpan.FromSeconds(20));
+            if (id == failing)
+            {
+                continue;
+            }
+
+            var early = await api.PostAsync($"grants/{id}/evaluation", new { result = "pass", note = "材料齐全" }, Admin);
+            Assert.Equal((HttpStatusCode.Conflict, "invalid-state"), (early.Status, early.Code));
+            var report = await api.PostAsync($"grants/{id}/reports", new { trancheIndex = 1, summary = "项目按计划完成，服务老人 120 名。", beneficiariesServed = 120, spent = 48_000m }, Samples.Organization(org));
+            Assert.Equal(HttpStatusCode.Created, report.Status);
+            Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"grants/{id}/reports/{report.Str("id")}/review", new { decision = "approve" }, Admin)).Status);
+            Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"grants/{id}/evaluation", new { result = "pass", note = "绩效评价良好" }, Admin)).Status);
+        }
+
+        var failed = await api.PostAsync($"grants/{failing}/evaluation", new { result = "fail", note = "项目未实际开展", clawback = 30_000m }, Admin);
+        Assert.Equal(HttpStatusCode.OK, failed.Status);
+
+        foreach (var (id, _) in grantList)
+        {
+            var grant = (await Poll.UntilAsync(() => api.GetAsync($"grants/{id}", Admin),
+                r => r.Body.GetProperty("grant").GetProperty("status").GetString() is "completed" or "failed", TimeSpan.FromSeconds(30))).Body;
+            if (id == failing)
+            {
+                Assert.Equal("failed", grant.GetProperty("grant").GetProperty("status").GetString());
+                Assert.Equal(30_000m, grant.GetProperty("paid").GetDecimal());
+                Assert.Equal(30_000m, grant.GetProperty("grant").GetProperty("clawback").GetDecimal());
+                Assert.True(grant.GetProperty("grant").GetProperty("tranches")[1].GetProperty("withheld").GetBoolean());
+            }
+            else
+            {
+                Assert.Equal("completed", grant.GetProperty("grant").GetProperty("status").GetString());
+                Assert.Equal(50_000m, grant.GetProperty("paid").GetDecimal());
+            }
+        }
+
+        Assert.True((await api.GetAsync($"organizations/{failingOrg}")).Body.GetProperty("debarred").GetBoolean());
+        await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}/workflow", Admin),
+            r => r.Body.GetProperty("stages").GetProperty("runtimeStatus").GetString() == "Completed", TimeSpan.FromSeconds(30));
+        Assert.Equal("complete", (await api.GetAsync($"rounds/{roundId}")).Str("status"));
     }
 
     /// <summary>Scores that fall with the project's number: project 01 scores highest.</summary>

@@ -36,3 +36,6 @@ public static class Reply
         }
     }
 }
+
+/// <summary>A workflow's state as a reader sees it: the engine's runtime status and the workflow's own words.</summary>
+public sealed record RoundProgressView(string RuntimeStatus, string Message);

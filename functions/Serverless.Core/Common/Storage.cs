@@ -123,4 +123,5 @@ public static class TableNames
     public const string Results = "Results";
     public const string Objections = "Objections";
     public const string Outbox = "Outbox";
+    public const string Grants = "Grants";
 }

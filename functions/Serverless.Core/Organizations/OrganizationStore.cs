@@ -54,4 +54,30 @@ public sealed class OrganizationStore(Storage storage)
             return false;
         }
     }
+
+    /// <summary>Debars the organization until a day (a failed grant); a later debarment never shortens an earlier one.</summary>
+    public async Task DebarAsync(string id, DateOnly until, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Organizations, cancellation);
+        for (var attempt = 0; ; attempt++)
+        {
+            var found = await table.FindDocumentAsync<Organization>(Partition, OrgRow(id), cancellation);
+            if (found is not { } current || current.Document.DebarredUntil >= until)
+            {
+                return;
+            }
+
+            try
+            {
+                var debarred = current.Document with { DebarredUntil = until };
+                await table.UpdateEntityAsync(Documents.ToEntity(Partition, OrgRow(id), debarred,
+                    new Dictionary<string, object?> { ["CreditCode"] = debarred.CreditCode, ["Name"] = debarred.Name }), current.ETag, TableUpdateMode.Replace, cancellation);
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)
+            {
+                // Changed meanwhile: read again.
+            }
+        }
+    }
 }

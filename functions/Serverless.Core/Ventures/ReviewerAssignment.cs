@@ -69,8 +69,9 @@ public static class ReviewerAssignment
             var missing = reviewersPerApplication - chosen.Count;
             if (missing > 0)
             {
+                // Names the application, never the applicant: the line is shown on the round, and review may be blind.
                 shortfalls.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"{application.ApplicationId}: {missing} {(missing == 1 ? "reviewer" : "reviewers")} missing ({chosen.Count} of {reviewersPerApplication} assigned; no other reviewer on the panel is free of conflict with {application.OrganizationId})"));
+                    $"{application.ApplicationId}: {missing} {(missing == 1 ? "reviewer" : "reviewers")} missing ({chosen.Count} of {reviewersPerApplication} assigned; no other panel member is free of conflict)"));
             }
         }
 

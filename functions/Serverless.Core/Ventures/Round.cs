@@ -17,6 +17,7 @@ public enum RoundStatus
     Committee,
     Publicity,
     Awarded,
+    Complete,
     Cancelled,
 }
 
@@ -27,7 +28,13 @@ public sealed record Criterion(string Id, string Name, int Weight, int MaxPoints
 public sealed record EligibilityRules(int MinMonthsSinceFounding = 12, bool MustServeDistrict = true);
 
 /// <summary>Lengths of the later stages, as ISO 8601 durations (P14D in production, PT30S in a demo).</summary>
-public sealed record StagePeriods(string Screening = "P7D", string Review = "P14D", string Publicity = "P7D", string Committee = "P7D")
+public sealed record StagePeriods(
+    string Screening = "P7D",
+    string Review = "P14D",
+    string Publicity = "P7D",
+    string Committee = "P7D",
+    string Signing = "P30D",
+    string ReportGrace = "P14D")
 {
     public static TimeSpan Parse(string iso) => XmlConvert.ToTimeSpan(iso);
 }
@@ -60,8 +67,20 @@ public sealed record Round(
     List<PanelMember>? Panel = null,
     AggregationMethod Aggregation = AggregationMethod.TrimmedMean,
     MatchingBonus? MatchingBonus = null,
-    StageClock? Clock = null)
+    StageClock? Clock = null,
+    List<TranchePlan>? Tranches = null,
+    int DebarmentYears = 3)
 {
+    /// <summary>The round's payment plan: 50% on signing, 30% after the mid-term report, 20% after the final evaluation.</summary>
+    public static readonly IReadOnlyList<TranchePlan> DefaultTranches =
+    [
+        new("signing", 50, null),
+        new("mid-term report", 30, "P6M"),
+        new("final evaluation", 20, "P12M"),
+    ];
+
+    public IReadOnlyList<TranchePlan> PaymentPlan => Tranches is { Count: > 0 } plan ? plan : DefaultTranches;
+
     /// <summary>Where the round's later stages stand: deadlines set as each stage starts.</summary>
     public StageClock Stages => Clock ?? new StageClock();
 
@@ -132,7 +151,7 @@ public sealed record Round(
         return Status switch
         {
             RoundStatus.Cancelled => Problem.InvalidState("The round is already cancelled."),
-            RoundStatus.Awarded => Problem.InvalidState("Awards are made: the round can no longer be cancelled."),
+            RoundStatus.Awarded or RoundStatus.Complete => Problem.InvalidState("Awards are made: the round can no longer be cancelled."),
             _ => this with { Status = RoundStatus.Cancelled, CancelledAt = now, CancellationReason = reason },
         };
     }
@@ -157,6 +176,13 @@ public sealed record Round(
 
     public static string Location(string id) => $"/api/rounds/{id}";
 }
+
+/// <summary>
+/// One tranche of a grant: its share, and for every tranche after the first, when its report is due after
+/// signing (ISO 8601). The first is paid on signing; each later one when its report is approved; the last
+/// when the final evaluation passes.
+/// </summary>
+public sealed record TranchePlan(string Name, int Percent, string? ReportDueAfter);
 
 /// <summary>The deadlines of the stages after closing, and what the committee said when it sent results back.</summary>
 public sealed record StageClock(

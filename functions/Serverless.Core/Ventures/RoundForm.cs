@@ -20,7 +20,9 @@ public sealed record RoundForm(
     bool? AllowPartialFunding,
     List<PanelMemberForm>? Panel = null,
     AggregationMethod? Aggregation = null,
-    MatchingBonus? MatchingBonus = null)
+    MatchingBonus? MatchingBonus = null,
+    List<TranchePlan>? Tranches = null,
+    int? DebarmentYears = null)
 {
     public Round Validate(string id, Caller creator, DateTimeOffset now)
     {
@@ -123,6 +125,31 @@ public sealed record RoundForm(
             v.Add("panel", $"The panel needs at least {ReviewersPerApplication ?? 3} reviewers, one per review of an application.");
         }
 
+        Period(v, "periods.signing", periods.Signing);
+        Period(v, "periods.reportGrace", periods.ReportGrace);
+        if (Tranches is { } tranches)
+        {
+            v.Count("tranches", tranches, 1, 6);
+            if (tranches.Sum(t => t.Percent) != 100 || tranches.Any(t => t.Percent <= 0))
+            {
+                v.Add("tranches", "Each tranche has a positive share and the shares add up to 100.");
+            }
+
+            for (var i = 0; i < tranches.Count; i++)
+            {
+                v.Text($"tranches[{i}].name", tranches[i].Name, 50);
+                if (i == 0 && tranches[i].ReportDueAfter is not null)
+                {
+                    v.Add($"tranches[{i}].reportDueAfter", "The first tranche is paid on signing, without a report.");
+                }
+                else if (i > 0)
+                {
+                    Period(v, $"tranches[{i}].reportDueAfter", tranches[i].ReportDueAfter);
+                }
+            }
+        }
+
+        v.Range("debarmentYears", DebarmentYears ?? 3, 0, 10);
         if (MatchingBonus is { } bonus && (bonus.PointsPerTenPercent < 0 || bonus.MaxPoints < 0 || bonus.MaxPoints > 20))
         {
             v.Add("matchingBonus", "Bonus points are not negative, and at most 20 in all.");
@@ -133,7 +160,8 @@ public sealed record RoundForm(
         return new Round(id, title, ProgrammeAreas!.Distinct().ToList(), Budget!.Value, MinGrant!.Value, MaxGrant!.Value,
             OpensAt!.Value.ToUniversalTime(), ClosesAt!.Value.ToUniversalTime(), rubric, ReviewersPerApplication ?? 3,
             eligibility, periods, BlindReview ?? false, AllowPartialFunding ?? false, RoundStatus.Draft, now,
-            creator.Id!, Panel: panel, Aggregation: Aggregation ?? AggregationMethod.TrimmedMean, MatchingBonus: MatchingBonus);
+            creator.Id!, Panel: panel, Aggregation: Aggregation ?? AggregationMethod.TrimmedMean, MatchingBonus: MatchingBonus,
+            Tranches: Tranches, DebarmentYears: DebarmentYears ?? 3);
     }
 
     private static void Required<T>(Validation v, string field, T? value) where T : struct

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 
 namespace Serverless.Core.Ventures;
 
@@ -17,9 +18,10 @@ public sealed record RoundProgress(
     [property: JsonPropertyName("message")] string Message);
 
 /// <summary>
-/// The life of one round, from publication. It waits on a durable timer for the deadline, raced against a
-/// close request (the sweep's safety net) and a cancellation, closes the round, then runs the later stages
-/// (screening to awards) as <see cref="RoundStagesOrchestration"/> and completes with them.
+/// The life of one round until it closes. It waits on a durable timer for the deadline, raced against a
+/// close request (the sweep's safety net) and a cancellation, closes the round, and starts the later stages
+/// (<see cref="RoundStagesOrchestration"/>). Independent workflows rather than sub-orchestrations: each
+/// keeps a short history, and the local engine does not deliver a child's completion to its parent.
 /// </summary>
 public sealed class RoundOrchestration : TaskOrchestrator<RoundWorkflowInput, RoundWorkflowOutcome>
 {
@@ -52,9 +54,9 @@ public sealed class RoundOrchestration : TaskOrchestrator<RoundWorkflowInput, Ro
         {
             case CloseResult.Closed:
                 context.SetCustomStatus(new RoundProgress("closed", $"closed with {outcome.ApplicationsReceived} applications"));
-                // Screening to awards run as a child workflow: its own history, its own events, its own status.
-                await context.CallSubOrchestratorAsync<StagesOutcome>(nameof(RoundStagesOrchestration), input.RoundId,
-                    new SubOrchestrationOptions { InstanceId = RoundWorkflow.StagesInstanceId(input.RoundId) });
+                // Screening to grants run as a workflow of their own (instance round-<id>-stages), started
+                // once; its history stays apart from this one, which ends here.
+                await context.CallActivityAsync<bool>(nameof(StartStagesActivity), input.RoundId, Retry);
                 return new RoundWorkflowOutcome(input.RoundId, CloseResult.Closed, outcome.ApplicationsReceived);
             case CloseResult.NotYet when outcome.ClosesAt is { } closesAt:
                 // An early close request, or a deadline moved: start over waiting for the deadline the round
@@ -65,6 +67,16 @@ public sealed class RoundOrchestration : TaskOrchestrator<RoundWorkflowInput, Ro
                 context.SetCustomStatus(new RoundProgress(outcome.Result.ToString().ToLowerInvariant(), "the round is no longer open"));
                 return new RoundWorkflowOutcome(input.RoundId, outcome.Result, null);
         }
+    }
+}
+
+/// <summary>Starts the stages workflow of a closed round, unless it exists.</summary>
+public sealed class StartStagesActivity(DurableTaskClient durable) : TaskActivity<string, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, string input)
+    {
+        await RoundWorkflow.EnsureStagesStartedAsync(durable, input, CancellationToken.None);
+        return true;
     }
 }
 

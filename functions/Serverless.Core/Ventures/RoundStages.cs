@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Azure;
 using Serverless.Core.Common;
 using Serverless.Core.Organizations;
@@ -5,7 +6,13 @@ using Serverless.Core.Organizations;
 namespace Serverless.Core.Ventures;
 
 /// <summary>What a stage step reports to the orchestration: where the round is, until when, and how far along.</summary>
-public sealed record StageReport(RoundStatus Stage, DateTimeOffset? Until, int Done, int Total, string Message, bool Finished = false);
+public sealed record StageReport(
+    [property: JsonConverter(typeof(JsonStringEnumConverter<RoundStatus>))] RoundStatus Stage,
+    DateTimeOffset? Until,
+    int Done,
+    int Total,
+    string Message,
+    bool Finished = false);
 
 /// <summary>
 /// The I/O steps of a round's later stages, each an activity of <see cref="RoundOrchestration"/>. Every step
@@ -310,6 +317,19 @@ public sealed class RoundStages(
 
         return new StageReport(round.Status, null, funded.Count, funded.Count,
             $"awarded: {funded.Count} projects, {funded.Sum(f => f.Granted):0.##} CNY");
+    }
+
+    /// <summary>Every grant has ended: the round is complete.</summary>
+    public async Task<StageReport> CompleteAsync(string roundId, CancellationToken cancellation = default)
+    {
+        var (round, _) = await LoadAsync(roundId, cancellation);
+        if (round.Status == RoundStatus.Awarded)
+        {
+            round = await AdvanceAsync(roundId, RoundStatus.Complete, r => r.Stages, cancellation);
+            await outbox.AddAsync(EventSource + roundId, "Serverless.Ventures.RoundCompleted", "complete", roundId, new { roundId }, cancellation);
+        }
+
+        return new StageReport(round.Status, null, 0, 0, "complete: every grant has ended", Finished: true);
     }
 
     private async Task<(Round Round, ETag ETag)> LoadAsync(string roundId, CancellationToken cancellation) =>

@@ -3,7 +3,10 @@ using Microsoft.DurableTask;
 
 namespace Serverless.Core.Ventures;
 
-public sealed record StagesOutcome([property: JsonPropertyName("stage")] RoundStatus Stage, [property: JsonPropertyName("message")] string Message);
+// Stages travel as names in durable payloads, so a later change to the enum never reinterprets history.
+public sealed record StagesOutcome(
+    [property: JsonPropertyName("stage"), JsonConverter(typeof(JsonStringEnumConverter<RoundStatus>))] RoundStatus Stage,
+    [property: JsonPropertyName("message")] string Message);
 
 /// <summary>The committee's decision on the proposed results, as the stages workflow receives it.</summary>
 public sealed record CommitteeDecision(bool Approved, string? Reason, string By);
@@ -19,6 +22,7 @@ public sealed class RoundStagesOrchestration : TaskOrchestrator<string, StagesOu
 {
     private const int MaxCommitteeRounds = 10;
     private const int MaxWaits = 100;
+    private static readonly TimeSpan MinimumReminderPeriod = TimeSpan.FromSeconds(1);
 
     private static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 6, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2));
@@ -55,6 +59,7 @@ public sealed class RoundStagesOrchestration : TaskOrchestrator<string, StagesOu
         }
 
         report = await Step(context, nameof(StartReviewActivity), roundId);
+        var approved = false;
         for (var pass = 0; pass < MaxCommitteeRounds; pass++)
         {
             // Review: a reminder a fifth of the period before each deadline, then the deadline itself.
@@ -93,7 +98,9 @@ public sealed class RoundStagesOrchestration : TaskOrchestrator<string, StagesOu
 
             // Aggregation and allocation, then the committee, reminded each period it has not decided.
             report = await Step(context, nameof(ComputeResultsActivity), roundId);
+            // A deadline already past (a retried step, a slow worker) must not turn into a burst of reminders.
             var period = (report.Until ?? context.CurrentUtcDateTime.AddDays(7)) - context.CurrentUtcDateTime;
+            period = period < MinimumReminderPeriod ? MinimumReminderPeriod : period;
             CommitteeDecision? decision = null;
             for (var p = 1; p <= MaxWaits && decision is null; p++)
             {
@@ -114,13 +121,29 @@ public sealed class RoundStagesOrchestration : TaskOrchestrator<string, StagesOu
                 }
             }
 
-            if (decision is { Approved: true })
+            if (decision is null)
             {
+                // The committee has been silent for many periods: start afresh (each step sees the round is
+                // already in committee) rather than decide for it, and keep the history short.
+                context.ContinueAsNew(roundId);
+                return new StagesOutcome(RoundStatus.Committee, "waiting for the committee");
+            }
+
+            if (decision.Approved)
+            {
+                approved = true;
                 break;
             }
 
             report = await context.CallActivityAsync<StageReport>(nameof(ReopenReviewActivity),
-                new ReopenReviewRequest(roundId, decision?.Reason ?? "sent back by the committee"), Retry);
+                new ReopenReviewRequest(roundId, decision.Reason ?? "sent back by the committee"), Retry);
+        }
+
+        if (!approved)
+        {
+            // Never publish results the committee has not approved: after many send-backs, start afresh.
+            context.ContinueAsNew(roundId);
+            return new StagesOutcome(RoundStatus.Review, "results sent back repeatedly; review continues");
         }
 
         // Publicity: the period runs out; then every open objection must be ruled on before awards.
@@ -138,7 +161,21 @@ public sealed class RoundStagesOrchestration : TaskOrchestrator<string, StagesOu
         }
 
         report = await Step(context, nameof(MakeAwardsActivity), roundId);
-        Show(context, report, "awards made");
+        Show(context, report, "grants run");
+
+        // Grants: each its own long-running workflow, started once; each signals when it ends, and the
+        // round is complete when every grant has ended (checked again at least daily).
+        report = await Step(context, nameof(StartGrantsActivity), roundId);
+        for (var i = 0; i < MaxWaits * 10 && !report.Finished; i++)
+        {
+            Show(context, report, "grants run");
+            // Awards are made: a cancellation can no longer be accepted, so only the signal and the timer count.
+            await WaitAsync<string>(context, context.CurrentUtcDateTime.AddDays(1), RoundWorkflow.GrantEndedEvent, cancelled);
+            report = await Step(context, nameof(GrantsProgressActivity), roundId);
+        }
+
+        report = await Step(context, nameof(CompleteRoundActivity), roundId);
+        Show(context, report, "nothing");
         return new StagesOutcome(report.Stage, report.Message);
     }
 

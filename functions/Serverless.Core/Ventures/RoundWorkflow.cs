@@ -20,6 +20,30 @@ public static class RoundWorkflow
     /// <summary>The child workflow of the stages after closing.</summary>
     public static string StagesInstanceId(string roundId) => $"round-{roundId}-stages";
 
+    public const string GrantEndedEvent = "GrantEnded";
+
+    /// <summary>Starts the named workflow with this instance id unless it exists: starting twice starts one.</summary>
+    public static async Task EnsureStartedAsync(DurableTaskClient durable, string orchestration, string instanceId, object input, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(durable);
+        if (await durable.GetInstanceAsync(instanceId, cancellation) is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            await durable.ScheduleNewOrchestrationInstanceAsync(orchestration, input, new StartOrchestrationOptions(instanceId), cancellation);
+        }
+        catch (Exception e) when (IsAlreadyExists(e))
+        {
+            // Started concurrently by a retry of the same step.
+        }
+    }
+
+    public static Task EnsureStagesStartedAsync(DurableTaskClient durable, string roundId, CancellationToken cancellation) =>
+        EnsureStartedAsync(durable, nameof(RoundStagesOrchestration), StagesInstanceId(roundId), roundId, cancellation);
+
     /// <summary>Signals the stages workflow, if it runs; a signal is a hint, the workflow re-reads the tables.</summary>
     public static async Task SignalStagesAsync(DurableTaskClient durable, string roundId, string eventName, object payload, CancellationToken cancellation)
     {

@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Serverless.Core.Ventures;
 
 namespace Serverless.Functions.Ventures;
@@ -19,4 +20,11 @@ public sealed class RoundWorkflowFunctions(RoundClosing closing)
     [Function(nameof(CloseRoundActivity))]
     public Task<CloseOutcome> CloseRound([ActivityTrigger] CloseRoundRequest request)
         => closing.CloseAsync(request);
+
+    [Function(nameof(StartStagesActivity))]
+    public static async Task<bool> StartStages([ActivityTrigger] string roundId, [DurableClient] DurableTaskClient durable)
+    {
+        await RoundWorkflow.EnsureStagesStartedAsync(durable, roundId, CancellationToken.None);
+        return true;
+    }
 }

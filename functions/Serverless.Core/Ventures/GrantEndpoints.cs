@@ -1,0 +1,201 @@
+using Microsoft.AspNetCore.Http;
+using Serverless.Core.Common;
+
+namespace Serverless.Core.Ventures;
+
+/// <summary>A grant as its reader sees it: public figures for everyone, reports for the bureau and the grantee.</summary>
+public sealed record GrantView(Grant Grant, decimal Paid, List<GrantReport>? Reports, Common.RoundProgressView? Progress);
+
+public static class GrantEndpoints
+{
+    /// <summary>Grants are public money: anyone reads a grant; its reports go to the bureau, reviewers and the grantee.</summary>
+    public static async Task<IResult> GetGrant(EndpointContext ctx)
+    {
+        var (grant, _) = await ctx.Service<GrantStore>().FindAsync(ctx.Route("grantId"), ctx.Aborted)
+            ?? throw Problem.NotFound("The grant").ToException();
+        var insider = ctx.Caller.IsIn(Role.Admin) || ctx.Caller.IsIn(Role.Reviewer) || ctx.Caller.ActsFor(grant.OrganizationId);
+        var reports = insider ? await ctx.Service<GrantStore>().ReportsAsync(grant.Id, ctx.Aborted) : null;
+        var instance = await ctx.Durable.GetInstanceAsync(GrantOrchestration.InstanceId(grant.Id), getInputsAndOutputs: true, ctx.Aborted);
+        var progress = instance?.SerializedCustomStatus is { Length: > 0 } json && json != "null"
+            ? new Common.RoundProgressView(instance.RuntimeStatus.ToString(), ApiJson.Deserialize<RoundProgress>(json).Message)
+            : null;
+        return Reply.Ok(new GrantView(grant, grant.Paid, reports, progress));
+    }
+
+    public static async Task<IResult> ListRoundGrants(EndpointContext ctx)
+    {
+        var round = await RoundEndpoints.FindVisibleAsync(ctx);
+        var grants = await ctx.Service<GrantStore>().ListForRoundAsync(round.Id, ctx.Aborted);
+        return Reply.Ok(grants.Select(g => new { g.Id, g.ApplicationId, g.OrganizationId, g.OrganizationName, g.ProjectTitle, g.Amount, g.Paid, g.Status }).ToList());
+    }
+
+    /// <summary>The organization and the bureau each sign the agreement; the second signature starts the grant.</summary>
+    public static async Task<IResult> SignGrant(EndpointContext ctx)
+    {
+        ctx.Caller.Require(Role.Admin, Role.Organization);
+        var grant = await ChangeAsync(ctx, g =>
+        {
+            if (g.Status != GrantStatus.AwaitingSignatures)
+            {
+                throw Problem.InvalidState("The agreement is already signed.").ToException();
+            }
+
+            var asBureau = ctx.Caller.IsIn(Role.Admin);
+            if (!asBureau && !ctx.Caller.ActsFor(g.OrganizationId))
+            {
+                throw Problem.Forbidden("Only the grantee organization and the bureau sign this agreement.").ToException();
+            }
+
+            var signed = asBureau ? g with { SignedByBureau = ctx.Caller.Id } : g with { SignedByOrganization = ctx.Caller.Id };
+            if (!signed.IsSigned)
+            {
+                return signed;
+            }
+
+            var now = ctx.Clock.GetUtcNow();
+            return signed with
+            {
+                Status = GrantStatus.Active,
+                SignedAt = now,
+                Tranches = signed.Tranches.Select(t => t.ReportDueAfter is null ? t : t with { DueAt = now + StagePeriods.Parse(t.ReportDueAfter) }).ToList(),
+            };
+        });
+        return Reply.Ok(grant);
+    }
+
+    /// <summary>The grantee reports on the milestone of a tranche.</summary>
+    public static async Task<IResult> SubmitReport(EndpointContext ctx)
+    {
+        var organizationId = ctx.Caller.RequireOrganization();
+        var form = await ctx.ReadBodyAsync<ReportForm>();
+        var store = ctx.Service<GrantStore>();
+        var (grant, _) = await store.FindAsync(ctx.Route("grantId"), ctx.Aborted) ?? throw Problem.NotFound("The grant").ToException();
+        if (grant.OrganizationId != organizationId)
+        {
+            throw Problem.Forbidden("Only the grantee reports on its grant.").ToException();
+        }
+
+        var v = new Validation();
+        var index = form.TrancheIndex ?? 0;
+        if (index < 1 || index >= grant.Tranches.Count)
+        {
+            v.Add("trancheIndex", $"A tranche that is paid against a report: 1 to {grant.Tranches.Count - 1}.");
+        }
+
+        var summary = v.Text("summary", form.Summary, 8000, 10);
+        v.Range("beneficiariesServed", form.BeneficiariesServed ?? -1, 0, 1_000_000);
+        v.Money("spent", form.Spent ?? -1);
+        v.ThrowIfAny();
+        if (grant.Status != GrantStatus.Active)
+        {
+            throw Problem.InvalidState($"Reports are made on an active grant; this one is {grant.Status.ToString().ToLowerInvariant()}.").ToException();
+        }
+
+        var reports = await store.ReportsAsync(grant.Id, ctx.Aborted);
+        if (reports.Any(r => r.TrancheIndex == index && r.Status is ReportStatus.Approved or ReportStatus.Submitted))
+        {
+            throw Problem.Conflict(ProblemCodes.InvalidState, "A report for this tranche is already approved or awaiting review.").ToException();
+        }
+
+        var key = ctx.IdempotencyKey();
+        var id = key is null ? Ids.New("rpt", ctx.Clock) : Ids.Derive("rpt", grant.Id, key);
+        var report = new GrantReport(id, grant.Id, index, summary, form.BeneficiariesServed!.Value, form.Spent!.Value, ctx.Clock.GetUtcNow(), ReportStatus.Submitted);
+        await store.SaveReportAsync(report, null, ctx.Aborted);
+        await Signal(ctx, grant.Id);
+        return Reply.Created($"{Grant.Location(grant.Id)}/reports/{id}", report);
+    }
+
+    /// <summary>The bureau or a reviewer approves a report (its tranche is then paid) or asks for changes.</summary>
+    public static async Task<IResult> ReviewReport(EndpointContext ctx)
+    {
+        ctx.Caller.Require(Role.Admin, Role.Reviewer);
+        var form = await ctx.ReadBodyAsync<ReportReviewForm>();
+        var v = new Validation();
+        if (form.Decision is not ("approve" or "request-changes"))
+        {
+            v.Add("decision", "Either 'approve' or 'request-changes'.");
+        }
+
+        var note = form.Decision == "request-changes" ? v.Text("note", form.Note, 4000, 2) : v.OptionalText("note", form.Note, 4000);
+        v.ThrowIfAny();
+        var store = ctx.Service<GrantStore>();
+        var grantId = ctx.Route("grantId");
+        var (report, etag) = await store.FindReportAsync(grantId, ctx.Route("reportId"), ctx.Aborted) ?? throw Problem.NotFound("The report").ToException();
+        if (report.Status != ReportStatus.Submitted)
+        {
+            throw Problem.InvalidState("This report has been reviewed.").ToException();
+        }
+
+        var reviewed = report with
+        {
+            Status = form.Decision == "approve" ? ReportStatus.Approved : ReportStatus.ChangesRequested,
+            ReviewedBy = ctx.Caller.Id,
+            ReviewedAt = ctx.Clock.GetUtcNow(),
+            ReviewNote = note,
+        };
+        await store.SaveReportAsync(reviewed, etag, ctx.Aborted);
+        await Signal(ctx, grantId);
+        return Reply.Ok(reviewed);
+    }
+
+    /// <summary>
+    /// The bureau's final evaluation (绩效评价). Passing needs every report approved and pays the last
+    /// tranche; failing may come at any time and withholds what is unpaid, records the clawback and
+    /// debars the organization.
+    /// </summary>
+    public static async Task<IResult> EvaluateGrant(EndpointContext ctx)
+    {
+        ctx.Caller.Require(Role.Admin);
+        var form = await ctx.ReadBodyAsync<EvaluationForm>();
+        var v = new Validation();
+        if (form.Result is not ("pass" or "fail"))
+        {
+            v.Add("result", "Either 'pass' or 'fail'.");
+        }
+
+        var note = v.Text("note", form.Note, 4000, 2);
+        v.Money("clawback", form.Clawback ?? 0);
+        v.ThrowIfAny();
+        var reports = await ctx.Service<GrantStore>().ReportsAsync(ctx.Route("grantId"), ctx.Aborted);
+        var grant = await ChangeAsync(ctx, g =>
+        {
+            if (g.Evaluation is not null || g.Status is GrantStatus.Completed or GrantStatus.Failed)
+            {
+                throw Problem.InvalidState("This grant has been evaluated.").ToException();
+            }
+
+            var passed = form.Result == "pass";
+            if (passed && (g.Status != GrantStatus.Active || Enumerable.Range(1, g.Tranches.Count - 1).Any(i => reports.All(r => r.TrancheIndex != i || r.Status != ReportStatus.Approved))))
+            {
+                throw Problem.InvalidState("A grant passes its final evaluation when every report is approved.").ToException();
+            }
+
+            if ((form.Clawback ?? 0) > g.Paid)
+            {
+                throw Problem.Validation("clawback", $"At most what was paid: {g.Paid} CNY.").ToException();
+            }
+
+            return g with { Evaluation = new GrantEvaluation(passed, note, passed ? 0 : form.Clawback ?? 0, ctx.Caller.Id!) };
+        });
+        return Reply.Ok(grant);
+    }
+
+    private static async Task<Grant> ChangeAsync(EndpointContext ctx, Func<Grant, Grant> change)
+    {
+        var store = ctx.Service<GrantStore>();
+        var (grant, etag) = await store.FindAsync(ctx.Route("grantId"), ctx.Aborted) ?? throw Problem.NotFound("The grant").ToException();
+        var changed = change(grant);
+        await store.UpdateAsync(changed, etag, ctx.Aborted);
+        await Signal(ctx, grant.Id);
+        return changed;
+    }
+
+    private static async Task Signal(EndpointContext ctx, string grantId)
+    {
+        var instance = await ctx.Durable.GetInstanceAsync(GrantOrchestration.InstanceId(grantId), ctx.Aborted);
+        if (instance is { IsRunning: true } || instance?.RuntimeStatus == Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Pending)
+        {
+            await ctx.Durable.RaiseEventAsync(instance.InstanceId, GrantOrchestration.UpdatedEvent, "updated", ctx.Aborted);
+        }
+    }
+}
