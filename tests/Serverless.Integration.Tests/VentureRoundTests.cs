@@ -1,5 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Serverless.Core.Common;
+using Serverless.Core.Organizations;
+using Serverless.Core.Ventures;
 using Serverless.Integration.Tests.Harness;
 
 namespace Serverless.Integration.Tests;
@@ -102,6 +106,21 @@ public sealed class VentureRoundTests
         Assert.All(assignments.Values.SelectMany(a => a), a => Assert.False(a.TryGetProperty("organizationId", out _)));
         Assert.DoesNotContain(assignments.Values.SelectMany(a => a), a => a.GetProperty("applicationId").GetString() == young.Id);
 
+        // expert-2 declines one assignment for a conflict: it goes to a panel member not yet on it.
+        var declinedId = assignments[2][0].GetProperty("applicationId").GetString()!;
+        var declined = await api.PostAsync($"rounds/{roundId}/applications/{declinedId}/reviews/decline", new { reason = "本人曾担任该机构顾问" }, Reviewer(2));
+        Assert.Equal(HttpStatusCode.OK, declined.Status);
+        assignments[2].RemoveAt(0);
+        for (var i = 1; i <= 5; i++)
+        {
+            assignments[i] = (await api.GetAsync("reviews/mine", Reviewer(i))).Body.EnumerateArray()
+                .Where(a => a.GetProperty("roundId").GetString() == roundId && a.GetProperty("status").GetString() == "assigned").ToList();
+        }
+
+        Assert.Equal(33, assignments.Values.Sum(a => a.Count));
+        Assert.DoesNotContain(assignments[2], a => a.GetProperty("applicationId").GetString() == declinedId);
+        Assert.Equal(3, assignments.Values.Count(list => list.Any(a => a.GetProperty("applicationId").GetString() == declinedId)));
+
         // Everyone scores except expert-1's last assignment, which lapses and goes to someone else. Scores
         // fall with the project's number, so the ranking is known: project 01 first.
         var missed = assignments[1][^1].GetProperty("applicationId").GetString()!;
@@ -145,11 +164,24 @@ public sealed class VentureRoundTests
         Assert.Equal(HttpStatusCode.Forbidden, late.Status);
         Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"rounds/{roundId}/applications/{missed}/reviews", Score(applications, missed), Reviewer(int.Parse(replacement.Text, System.Globalization.CultureInfo.InvariantCulture)))).Status);
 
+        // The reviewer who had not scored was reminded before the deadline (a domain event in the outbox).
+        var storage = new Storage(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:ConnectionString"] = host.ConnectionString,
+            ["Storage:Prefix"] = host.StoragePrefix,
+        }).Build());
+        var events = await new Outbox(storage, TimeProvider.System).ListAsync(RoundStages.EventSource + roundId);
+        Assert.Contains(events, e => e.Type == "Serverless.Ventures.ReviewReminder" && e.Subject == "expert-1");
+
         // Committee: results are proposed; the committee sends them back once, then approves.
         await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}"), r => r.Str("status") == "committee", TimeSpan.FromSeconds(40));
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"rounds/{roundId}/results")).Status);
         var proposed = await api.GetAsync($"rounds/{roundId}/results", Committee);
         Assert.Equal(6, proposed.Body.GetProperty("results").EnumerateArray().Count(r => r.GetProperty("funded").GetBoolean()));
+        var first = proposed.Body.GetProperty("results")[0];
+        Assert.Equal(1, first.GetProperty("rank").GetInt32());
+        Assert.Contains(first.GetProperty("steps").EnumerateArray(), step => step.GetString()!.StartsWith("reviewer ", StringComparison.Ordinal));
+        Assert.StartsWith("funded", first.GetProperty("reason").GetString(), StringComparison.Ordinal);
         var rejected = await api.PostAsync($"rounds/{roundId}/stages/results/reject", new { reason = "请复核第 11 号项目的评分" }, Committee);
         Assert.Equal(HttpStatusCode.OK, rejected.Status);
         await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}"), r => r.Str("status") == "review", TimeSpan.FromSeconds(20));
@@ -226,6 +258,20 @@ public sealed class VentureRoundTests
         }
 
         Assert.True((await api.GetAsync($"organizations/{failingOrg}")).Body.GetProperty("debarred").GetBoolean());
+        var tooLate = await api.PostAsync($"rounds/{roundId}/objections", new { applicationId = seventh, grounds = "公示期结束后提出的异议。" });
+        Assert.Equal((HttpStatusCode.Conflict, "deadline-passed"), (tooLate.Status, tooLate.Code));
+
+        // A payment step that runs again (a retry, a replay) pays nothing twice.
+        var grantStore = new GrantStore(storage);
+        var lifecycle = new GrantLifecycle(grantStore, new RoundStore(storage), new ResultStore(storage), new OrganizationStore(storage),
+            new Outbox(storage, TimeProvider.System), TimeProvider.System);
+        var (paidGrant, _) = grantList[0];
+        await lifecycle.PayAsync(new PaymentRequest(paidGrant, 0));
+        await lifecycle.PayAsync(new PaymentRequest(paidGrant, 1));
+        Assert.Equal(2, await grantStore.PaymentCountAsync(paidGrant));
+        Assert.Equal(50_000m, (await grantStore.FindAsync(paidGrant))!.Value.Grant.Paid);
+        await lifecycle.PayAsync(new PaymentRequest(failing, 1));
+        Assert.Equal(1, await grantStore.PaymentCountAsync(failing));
         await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}/workflow", Admin),
             r => r.Body.GetProperty("stages").GetProperty("runtimeStatus").GetString() == "Completed", TimeSpan.FromSeconds(30));
         Assert.Equal("complete", (await api.GetAsync($"rounds/{roundId}")).Str("status"));
