@@ -45,4 +45,32 @@ public static class Documents
         var entity = await table.FindAsync(partitionKey, rowKey, cancellation);
         return entity is null ? null : (FromEntity<T>(entity), entity.ETag);
     }
+
+    /// <summary>Inserts the row unless one with its keys exists: false then (a retried create, a payment made before).</summary>
+    public static async Task<bool> TryAddAsync(this TableClient table, ITableEntity entity, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        try
+        {
+            await table.AddEntityAsync(entity, cancellation);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The documents of the rows a filter selects (a partition, a key range), every page of them.</summary>
+    public static async Task<List<T>> ListDocumentsAsync<T>(this TableClient table, string filter, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var documents = new List<T>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellation))
+        {
+            documents.Add(FromEntity<T>(entity));
+        }
+
+        return documents;
+    }
 }

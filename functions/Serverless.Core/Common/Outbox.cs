@@ -17,26 +17,15 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
         var table = await storage.TableAsync(TableNames.Outbox, cancellation);
         var id = Ids.Derive("evt", source, type, idWithinSource);
         var evt = new DomainEvent(id, type, source, subject, clock.GetUtcNow(), ApiJson.Serialize(data));
-        try
-        {
-            await table.AddEntityAsync(Documents.ToEntity(PartitionOf(source), id, evt,
-                new Dictionary<string, object?> { ["Type"] = type, ["Published"] = false }), cancellation);
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            // Recorded by an earlier run of the same step.
-        }
+        // False when an earlier run of the same step recorded it.
+        await table.TryAddAsync(Documents.ToEntity(PartitionOf(source), id, evt,
+            new Dictionary<string, object?> { ["Type"] = type, ["Published"] = false }), cancellation);
     }
 
     public async Task<List<DomainEvent>> ListAsync(string source, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Outbox, cancellation);
-        var events = new List<DomainEvent>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(e => e.PartitionKey == PartitionOf(source), cancellationToken: cancellation))
-        {
-            events.Add(Documents.FromEntity<DomainEvent>(entity));
-        }
-
+        var events = await table.ListDocumentsAsync<DomainEvent>(TableClient.CreateQueryFilter($"PartitionKey eq {PartitionOf(source)}"), cancellation);
         return events.OrderBy(e => e.Time).ToList();
     }
 

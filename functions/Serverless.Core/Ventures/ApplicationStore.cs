@@ -29,15 +29,7 @@ public sealed class ApplicationStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(application);
         var table = await storage.TableAsync(TableNames.Applications, cancellation);
-        try
-        {
-            await table.AddEntityAsync(ToEntity(application, idempotencyKey, fingerprint), cancellation);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            return false;
-        }
+        return await table.TryAddAsync(ToEntity(application, idempotencyKey, fingerprint), cancellation);
     }
 
     /// <summary>Replaces the application if unchanged since <paramref name="etag"/>; 412 otherwise.</summary>
@@ -57,13 +49,7 @@ public sealed class ApplicationStore(Storage storage)
             filter += TableClient.CreateQueryFilter($" and OrganizationId eq {organizationId}");
         }
 
-        var applications = new List<Application>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellation))
-        {
-            applications.Add(Documents.FromEntity<Application>(entity));
-        }
-
-        return applications;
+        return await table.ListDocumentsAsync<Application>(filter, cancellation);
     }
 
     /// <summary>Counts by status, reading only the status and submission time of each row.</summary>

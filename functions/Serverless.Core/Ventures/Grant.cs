@@ -110,15 +110,7 @@ public sealed class GrantStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(grant);
         var table = await storage.TableAsync(TableNames.Grants, cancellation);
-        try
-        {
-            await table.AddEntityAsync(ToEntity(grant), cancellation);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            return false;
-        }
+        return await table.TryAddAsync(ToEntity(grant), cancellation);
     }
 
     public async Task UpdateAsync(Grant grant, ETag etag, CancellationToken cancellation = default)
@@ -131,25 +123,15 @@ public sealed class GrantStore(Storage storage)
     public async Task<List<Grant>> ListForRoundAsync(string roundId, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Grants, cancellation);
-        var grants = new List<Grant>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {GrantRow} and RoundId eq {roundId}"), cancellationToken: cancellation))
-        {
-            grants.Add(Documents.FromEntity<Grant>(entity));
-        }
-
+        var grants = await table.ListDocumentsAsync<Grant>(TableClient.CreateQueryFilter($"RowKey eq {GrantRow} and RoundId eq {roundId}"), cancellation);
         return grants.OrderBy(g => g.OrganizationName, StringComparer.Ordinal).ToList();
     }
 
     public async Task<List<GrantReport>> ReportsAsync(string grantId, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Grants, cancellation);
-        var reports = new List<GrantReport>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {grantId} and RowKey ge {"report|"} and RowKey lt {"report}"}"), cancellationToken: cancellation))
-        {
-            reports.Add(Documents.FromEntity<GrantReport>(entity));
-        }
-
+        var reports = await table.ListDocumentsAsync<GrantReport>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {grantId} and RowKey ge {"report|"} and RowKey lt {"report}"}"), cancellation);
         return reports.OrderBy(r => r.SubmittedAt).ToList();
     }
 
@@ -180,20 +162,12 @@ public sealed class GrantStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(tranche);
         var table = await storage.TableAsync(TableNames.Grants, cancellation);
-        try
+        return await table.TryAddAsync(new TableEntity(grantId, $"payment|{tranche.Index.ToString("D2", CultureInfo.InvariantCulture)}")
         {
-            await table.AddEntityAsync(new TableEntity(grantId, $"payment|{tranche.Index.ToString("D2", CultureInfo.InvariantCulture)}")
-            {
-                ["Amount"] = tranche.Amount.ToString(CultureInfo.InvariantCulture),
-                ["PaidAt"] = tranche.PaidAt,
-                ["Name"] = tranche.Name,
-            }, cancellation);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            return false;
-        }
+            ["Amount"] = tranche.Amount.ToString(CultureInfo.InvariantCulture),
+            ["PaidAt"] = tranche.PaidAt,
+            ["Name"] = tranche.Name,
+        }, cancellation);
     }
 
     /// <summary>The payments recorded, one row per paid tranche: what the ledger says, whatever the grant row says.</summary>

@@ -41,12 +41,7 @@ public sealed class ObjectionStore(Storage storage)
     public async Task<List<Objection>> ListAsync(string roundId, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Objections, cancellation);
-        var objections = new List<Objection>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(e => e.PartitionKey == roundId, cancellationToken: cancellation))
-        {
-            objections.Add(Documents.FromEntity<Objection>(entity));
-        }
-
+        var objections = await table.ListDocumentsAsync<Objection>(TableClient.CreateQueryFilter($"PartitionKey eq {roundId}"), cancellation);
         return objections.OrderBy(o => o.LodgedAt).ToList();
     }
 
@@ -54,15 +49,7 @@ public sealed class ObjectionStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(objection);
         var table = await storage.TableAsync(TableNames.Objections, cancellation);
-        try
-        {
-            await table.AddEntityAsync(ToEntity(objection), cancellation);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            return false;
-        }
+        return await table.TryAddAsync(ToEntity(objection), cancellation);
     }
 
     public async Task UpdateAsync(Objection objection, ETag etag, CancellationToken cancellation = default)

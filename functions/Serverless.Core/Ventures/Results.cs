@@ -49,12 +49,7 @@ public sealed class ResultStore(Storage storage)
     public async Task<List<RoundResult>> ListAsync(string roundId, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Results, cancellation);
-        var results = new List<RoundResult>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(e => e.PartitionKey == roundId, cancellationToken: cancellation))
-        {
-            results.Add(Documents.FromEntity<RoundResult>(entity));
-        }
-
+        var results = await table.ListDocumentsAsync<RoundResult>(TableClient.CreateQueryFilter($"PartitionKey eq {roundId}"), cancellation);
         return results.OrderBy(r => r.Removed).ThenBy(r => r.Rank).ToList();
     }
 

@@ -47,26 +47,14 @@ public sealed class ReviewStore(Storage storage)
     public async Task<List<Review>> ListAsync(string roundId, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Reviews, cancellation);
-        var reviews = new List<Review>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(e => e.PartitionKey == roundId, cancellationToken: cancellation))
-        {
-            reviews.Add(Documents.FromEntity<Review>(entity));
-        }
-
-        return reviews;
+        return await table.ListDocumentsAsync<Review>(TableClient.CreateQueryFilter($"PartitionKey eq {roundId}"), cancellation);
     }
 
     /// <summary>A reviewer's assignments in every round (a filtered query across rounds: a district runs a few a year).</summary>
     public async Task<List<Review>> ListForReviewerAsync(string reviewerId, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Reviews, cancellation);
-        var reviews = new List<Review>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"ReviewerId eq {reviewerId}"), cancellationToken: cancellation))
-        {
-            reviews.Add(Documents.FromEntity<Review>(entity));
-        }
-
-        return reviews;
+        return await table.ListDocumentsAsync<Review>(TableClient.CreateQueryFilter($"ReviewerId eq {reviewerId}"), cancellation);
     }
 
     /// <summary>Adds assignments, skipping those that exist: a retried assignment step adds nothing twice.</summary>
@@ -75,14 +63,8 @@ public sealed class ReviewStore(Storage storage)
         var table = await storage.TableAsync(TableNames.Reviews, cancellation);
         foreach (var review in reviews)
         {
-            try
-            {
-                await table.AddEntityAsync(ToEntity(review), cancellation);
-            }
-            catch (RequestFailedException e) when (e.Status == 409)
-            {
-                // Written by an earlier attempt of the same step.
-            }
+            // False when an earlier attempt of the same step wrote it.
+            await table.TryAddAsync(ToEntity(review), cancellation);
         }
     }
 

@@ -29,15 +29,7 @@ public sealed class RoundStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(round);
         var table = await storage.TableAsync(TableNames.Rounds, cancellation);
-        try
-        {
-            await table.AddEntityAsync(ToEntity(round, fingerprint), cancellation);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            return false;
-        }
+        return await table.TryAddAsync(ToEntity(round, fingerprint), cancellation);
     }
 
     /// <summary>Replaces the round if nobody changed it since <paramref name="etag"/>; throws 412 otherwise.</summary>
@@ -53,13 +45,7 @@ public sealed class RoundStore(Storage storage)
     public async Task<List<Round>> ListAsync(CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Rounds, cancellation);
-        var rounds = new List<Round>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(e => e.PartitionKey == Partition, cancellationToken: cancellation))
-        {
-            rounds.Add(Documents.FromEntity<Round>(entity));
-        }
-
-        return rounds;
+        return await table.ListDocumentsAsync<Round>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), cancellation);
     }
 
     /// <summary>Open rounds whose deadline has passed: what the every-minute sweep closes.</summary>
