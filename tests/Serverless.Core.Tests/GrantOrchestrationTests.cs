@@ -371,3 +371,68 @@ internal sealed class GrantWorld
 
     private GrantState Snapshot() => new(GrantId, StatusNow(), signed, signingDue, Grace, [.. tranches], evaluation);
 }
+
+public sealed class GrantScratchProbes
+{
+    [Fact]
+    public async Task Probe_signing_waits_exhausted_pays_unsigned()
+    {
+        var world = new GrantWorld("g-x", tranches: 2) { Grace = TimeSpan.FromMilliseconds(1) };
+        world.SigningDue = GrantWorld.In(-1);
+        await using var host = await GrantHost.StartAsync(world);
+        var instanceId = await GrantHost.StartGrantAsync(host, world);
+        await world.WhenCalledAsync(nameof(PayTrancheActivity));
+        Assert.Fail($"paid {string.Join(",", world.Payments)} after {world.Reminders.Count} reminders, signed={world.Status}");
+    }
+
+    [Fact]
+    public async Task Probe_report_waits_exhausted_pays_unapproved()
+    {
+        var world = new GrantWorld("g-y", tranches: 3) { Grace = TimeSpan.FromMilliseconds(1) };
+        world.Sign();
+        world.FallsDue(1, GrantWorld.In(-1));
+        await using var host = await GrantHost.StartAsync(world);
+        var instanceId = await GrantHost.StartGrantAsync(host, world);
+        await world.WhenCalledAsync(nameof(PayTrancheActivity), 2);
+        Assert.Fail($"paid {string.Join(",", world.Payments)} after {world.Reminders.Count} reminders");
+    }
+
+    [Fact]
+    public async Task Probe_signal_during_state_read_after_timer_is_lost()
+    {
+        var world = new GrantWorld("g-z", tranches: 2) { Grace = TimeSpan.FromSeconds(4) };
+        world.Sign();
+        using var reading = new SemaphoreSlim(0);
+        using var go = new SemaphoreSlim(0);
+        var blocked = 0;
+        await using var host = await DurableTaskTestHost.StartAsync(registry =>
+        {
+            registry.AddOrchestrator<GrantOrchestration>();
+            registry.AddActivityFunc<string, GrantState>(nameof(GrantStateActivity), async (_, id) =>
+            {
+                var s = world.Read(id);
+                if (world.Reminders.Count == 1 && Interlocked.Exchange(ref blocked, 1) == 0)
+                {
+                    reading.Release();
+                    await go.WaitAsync(TimeSpan.FromSeconds(20));
+                }
+                return s;
+            });
+            registry.AddActivityFunc<PaymentRequest, GrantState>(nameof(PayTrancheActivity), (_, request) => world.Pay(request));
+            registry.AddActivityFunc<GrantReminder, bool>(nameof(RemindGrantActivity), (_, reminder) => world.Remind(reminder));
+            registry.AddActivityFunc<string, GrantState>(nameof(CompleteGrantActivity), (_, grantId) => world.End(nameof(CompleteGrantActivity), grantId, GrantStatus.Completed));
+            registry.AddActivityFunc<string, GrantState>(nameof(FailGrantActivity), (_, grantId) => world.End(nameof(FailGrantActivity), grantId, GrantStatus.Failed));
+        });
+        world.FallsDue(1, GrantWorld.In(0.5));
+        var instanceId = await GrantHost.StartGrantAsync(host, world);
+        Assert.True(await reading.WaitAsync(TimeSpan.FromSeconds(20)));
+        world.Approve(1);
+        var at = world.Evaluate(new GrantEvaluation(true, "ok", 0, "admin"));
+        await host.Client.RaiseEventAsync(instanceId, GrantOrchestration.UpdatedEvent, "evaluated");
+        await Task.Delay(500);
+        go.Release();
+        var metadata = await GrantHost.WaitAsync(host, instanceId);
+        var done = world.CallsOf(nameof(CompleteGrantActivity))[0].At;
+        Assert.Fail($"completed {done - at} after the signal; reminders: {string.Join(" ", world.Reminders)}");
+    }
+}

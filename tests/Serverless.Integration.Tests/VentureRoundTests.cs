@@ -87,6 +87,13 @@ public sealed class VentureRoundTests
         Assert.False(screening.GetProperty("eligible").GetBoolean());
         Assert.Contains(screening.GetProperty("checks").EnumerateArray(),
             c => c.GetProperty("rule").GetString() == "founded-long-enough" && !c.GetProperty("passed").GetBoolean());
+        var overturned = await api.PostAsync($"rounds/{roundId}/applications/{young.Id}/screening", new { decision = "overturn", note = "成立时间按登记证书计算" }, Reviewer(2));
+        Assert.True(overturned.Body.GetProperty("eligible").GetBoolean());
+        Assert.True(overturned.Body.GetProperty("overturned").GetBoolean());
+        var reconsidered = await api.PostAsync($"rounds/{roundId}/applications/{young.Id}/screening", new { decision = "confirm", note = "复核：维持自动结果" }, Reviewer(3));
+        Assert.False(reconsidered.Body.GetProperty("eligible").GetBoolean());
+        var noReason = await api.PostAsync($"rounds/{roundId}/applications/{young.Id}/screening", new { decision = "overturn" }, Reviewer(3));
+        Assert.Equal((HttpStatusCode.BadRequest, "validation-failed"), (noReason.Status, noReason.Code));
         var confirm = await api.PostAsync($"rounds/{roundId}/applications/{applications[0].Id}/screening", new { decision = "confirm" }, Reviewer(1));
         Assert.Equal(HttpStatusCode.OK, confirm.Status);
         var outsider = await api.PostAsync($"rounds/{roundId}/applications/{applications[0].Id}/screening", new { decision = "confirm" }, "reviewer; id=not-on-panel");
@@ -196,6 +203,11 @@ public sealed class VentureRoundTests
         var seventh = published.Body.GetProperty("results").EnumerateArray().First(r => r.GetProperty("rank").GetInt32() == 7).GetProperty("applicationId").GetString()!;
         var objection = await api.PostAsync($"rounds/{roundId}/objections", new { applicationId = top, grounds = "该项目的配套资金证明材料不实。", contact = "13900000000" });
         Assert.Equal(HttpStatusCode.Created, objection.Status);
+        var second = published.Body.GetProperty("results").EnumerateArray().First(r => r.GetProperty("rank").GetInt32() == 2).GetProperty("applicationId").GetString()!;
+        var unfounded = await api.PostAsync($"rounds/{roundId}/objections", new { applicationId = second, grounds = "认为该项目评分过高，请复核。" });
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.PostAsync($"rounds/{roundId}/objections/{unfounded.Str("id")}/ruling", new { upheld = false, reasoning = "x y" }, Committee)).Status);
+        var dismissed = await api.PostAsync($"rounds/{roundId}/objections/{unfounded.Str("id")}/ruling", new { upheld = false, reasoning = "评分程序合规，异议不成立。" }, Admin);
+        Assert.Equal("dismissed", dismissed.Str("status"));
         var ruling = await api.PostAsync($"rounds/{roundId}/objections/{objection.Str("id")}/ruling", new { upheld = true, reasoning = "经核查，配套资金证明不实。" }, Admin);
         Assert.Equal(HttpStatusCode.OK, ruling.Status);
 
@@ -206,6 +218,7 @@ public sealed class VentureRoundTests
         Assert.Equal(6, funded.Count);
         Assert.DoesNotContain(top, funded);
         Assert.Contains(seventh, funded);
+        Assert.Contains(second, funded);
         Assert.True(final.GetProperty("granted").GetDecimal() <= 300_000m);
         Assert.Equal("awarded", awarded.Str("status"));
         Assert.Contains("6 projects", awarded.Body.GetProperty("progress").GetProperty("message").GetString(), StringComparison.Ordinal);
