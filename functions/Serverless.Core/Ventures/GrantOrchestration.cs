@@ -48,6 +48,11 @@ public sealed class GrantOrchestration : TaskOrchestrator<string, GrantOutcome>
             return await Fail(context, grantId);
         }
 
+        if (!state.IsSigned)
+        {
+            return StartAfresh(context, grantId, state);
+        }
+
         state = await context.CallActivityAsync<GrantState>(nameof(PayTrancheActivity), new PaymentRequest(grantId, 0), Retry);
         var last = state.Tranches.Count - 1;
         for (var k = 1; k <= last; k++)
@@ -80,6 +85,11 @@ public sealed class GrantOrchestration : TaskOrchestrator<string, GrantOutcome>
                 return await Fail(context, grantId);
             }
 
+            if (!state.Tranches[k].ReportApproved)
+            {
+                return StartAfresh(context, grantId, state);
+            }
+
             if (k < last)
             {
                 state = await context.CallActivityAsync<GrantState>(nameof(PayTrancheActivity), new PaymentRequest(grantId, k), Retry);
@@ -98,7 +108,12 @@ public sealed class GrantOrchestration : TaskOrchestrator<string, GrantOutcome>
             state = await State(context, grantId);
         }
 
-        if (state.Evaluation is not { Passed: true })
+        if (state.Evaluation is null)
+        {
+            return StartAfresh(context, grantId, state);
+        }
+
+        if (!state.Evaluation.Passed)
         {
             return await Fail(context, grantId);
         }
@@ -107,6 +122,16 @@ public sealed class GrantOrchestration : TaskOrchestrator<string, GrantOutcome>
         await context.CallActivityAsync<GrantState>(nameof(CompleteGrantActivity), grantId, Retry);
         Show(context, "completed: every tranche paid");
         return new GrantOutcome(grantId, GrantStatus.Completed);
+    }
+
+    /// <summary>
+    /// Waited a long time without the step it needs: start again rather than pay or fail on nobody's say.
+    /// Every step is idempotent (a paid tranche is not paid twice), so the new run picks up where this one was.
+    /// </summary>
+    private static GrantOutcome StartAfresh(TaskOrchestrationContext context, string grantId, GrantState state)
+    {
+        context.ContinueAsNew(grantId);
+        return new GrantOutcome(grantId, state.Status);
     }
 
     private static Task<GrantState> State(TaskOrchestrationContext context, string grantId) =>
