@@ -96,8 +96,20 @@ public sealed class RoundStagesOrchestration : TaskOrchestrator<string, StagesOu
                 report = await Step(context, nameof(CloseReviewWaveActivity), roundId);
             }
 
+            if (!report.Finished)
+            {
+                return StartAfresh(context, roundId, report);
+            }
+
             // Aggregation and allocation, then the committee, reminded each period it has not decided.
             report = await Step(context, nameof(ComputeResultsActivity), roundId);
+            if (report.Stage > RoundStatus.Committee)
+            {
+                // A run started afresh after the committee had approved: nothing to wait for here.
+                approved = true;
+                break;
+            }
+
             // A deadline already past (a retried step, a slow worker) must not turn into a burst of reminders.
             var period = (report.Until ?? context.CurrentUtcDateTime.AddDays(7)) - context.CurrentUtcDateTime;
             period = period < MinimumReminderPeriod ? MinimumReminderPeriod : period;
@@ -125,8 +137,7 @@ public sealed class RoundStagesOrchestration : TaskOrchestrator<string, StagesOu
             {
                 // The committee has been silent for many periods: start afresh (each step sees the round is
                 // already in committee) rather than decide for it, and keep the history short.
-                context.ContinueAsNew(roundId);
-                return new StagesOutcome(RoundStatus.Committee, "waiting for the committee");
+                return StartAfresh(context, roundId, report);
             }
 
             if (decision.Approved)
@@ -142,8 +153,7 @@ public sealed class RoundStagesOrchestration : TaskOrchestrator<string, StagesOu
         if (!approved)
         {
             // Never publish results the committee has not approved: after many send-backs, start afresh.
-            context.ContinueAsNew(roundId);
-            return new StagesOutcome(RoundStatus.Review, "results sent back repeatedly; review continues");
+            return StartAfresh(context, roundId, report);
         }
 
         // Publicity: the period runs out; then every open objection must be ruled on before awards.
@@ -160,6 +170,11 @@ public sealed class RoundStagesOrchestration : TaskOrchestrator<string, StagesOu
             report = await Step(context, nameof(ObjectionProgressActivity), roundId);
         }
 
+        if (!report.Finished)
+        {
+            return StartAfresh(context, roundId, report);
+        }
+
         report = await Step(context, nameof(MakeAwardsActivity), roundId);
         Show(context, report, "grants run");
 
@@ -174,8 +189,23 @@ public sealed class RoundStagesOrchestration : TaskOrchestrator<string, StagesOu
             report = await Step(context, nameof(GrantsProgressActivity), roundId);
         }
 
+        if (!report.Finished)
+        {
+            return StartAfresh(context, roundId, report);
+        }
+
         report = await Step(context, nameof(CompleteRoundActivity), roundId);
         Show(context, report, "nothing");
+        return new StagesOutcome(report.Stage, report.Message);
+    }
+
+    /// <summary>
+    /// Waited its fill without the step it needs: start again with a short history rather than move on.
+    /// Every step looks at where the round is, so the new run passes quickly through what is done.
+    /// </summary>
+    private static StagesOutcome StartAfresh(TaskOrchestrationContext context, string roundId, StageReport report)
+    {
+        context.ContinueAsNew(roundId);
         return new StagesOutcome(report.Stage, report.Message);
     }
 
