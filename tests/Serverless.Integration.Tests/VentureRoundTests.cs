@@ -250,6 +250,15 @@ public sealed class VentureRoundTests
 
             var early = await api.PostAsync($"grants/{id}/evaluation", new { result = "pass", note = "材料齐全" }, Admin);
             Assert.Equal((HttpStatusCode.Conflict, "invalid-state"), (early.Status, early.Code));
+            if (id == grantList[0].Id)
+            {
+                // A report can be sent back for changes; the grantee then reports again.
+                var draft = await api.PostAsync($"grants/{id}/reports", new { trancheIndex = 1, summary = "项目已完成。请见附件。", beneficiariesServed = 0, spent = 0m }, Samples.Organization(org));
+                var sentBack = await api.PostAsync($"grants/{id}/reports/{draft.Str("id")}/review", new { decision = "request-changes", note = "请补充服务人数与支出明细。" }, Admin);
+                Assert.Equal("changes-requested", sentBack.Str("status"));
+                Assert.Equal(30_000m, (await api.GetAsync($"grants/{id}")).Body.GetProperty("paid").GetDecimal());
+            }
+
             var report = await api.PostAsync($"grants/{id}/reports", new { trancheIndex = 1, summary = "项目按计划完成，服务老人 120 名。", beneficiariesServed = 120, spent = 48_000m }, Samples.Organization(org));
             Assert.Equal(HttpStatusCode.Created, report.Status);
             Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"grants/{id}/reports/{report.Str("id")}/review", new { decision = "approve" }, Admin)).Status);
