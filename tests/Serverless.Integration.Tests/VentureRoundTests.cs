@@ -60,7 +60,7 @@ public sealed class VentureRoundTests
             reviewersPerApplication = 3,
             blindReview = true,
             aggregation = "mean",
-            periods = new { screening = "PT4S", review = "PT8S", publicity = "PT8S", committee = "PT30S", signing = "PT30S", reportGrace = "PT30S" },
+            periods = new { screening = "PT6S", review = "PT12S", publicity = "PT8S", committee = "PT30S", signing = "PT30S", reportGrace = "PT30S" },
             tranches = new object[] { new { name = "签约", percent = 60 }, new { name = "终期评估", percent = 40, reportDueAfter = "PT30S" } },
             debarmentYears = 3,
             panel,
