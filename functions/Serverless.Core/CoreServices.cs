@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serverless.Core.Common;
 using Serverless.Core.Organizations;
+using Serverless.Core.Procurement;
 using Serverless.Core.Ventures;
 
 namespace Serverless.Core;
@@ -24,6 +25,11 @@ public static class CoreServices
         services.AddSingleton<RoundStages>();
         services.AddSingleton<GrantStore>();
         services.AddSingleton<GrantLifecycle>();
+        services.AddSingleton<TenderStore>();
+        services.AddSingleton<BidStore>();
+        services.AddSingleton<QuestionStore>();
+        services.AddSingleton<BidSealing>();
+        services.AddSingleton<TenderOpening>();
         return services;
     }
 }

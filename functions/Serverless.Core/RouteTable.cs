@@ -1,6 +1,7 @@
 using Microsoft.DurableTask;
 using Serverless.Core.Common;
 using Serverless.Core.Organizations;
+using Serverless.Core.Procurement;
 using Serverless.Core.Ventures;
 
 namespace Serverless.Core;
@@ -44,6 +45,16 @@ public static class RouteTable
         new(nameof(GrantEndpoints.SubmitReport), "POST", Routes.GrantReports, GrantEndpoints.SubmitReport),
         new(nameof(GrantEndpoints.ReviewReport), "POST", Routes.GrantReportReview, GrantEndpoints.ReviewReport),
         new(nameof(GrantEndpoints.EvaluateGrant), "POST", Routes.GrantEvaluation, GrantEndpoints.EvaluateGrant),
+        new(nameof(TenderEndpoints.CreateTender), "POST", Routes.Tenders, TenderEndpoints.CreateTender),
+        new(nameof(TenderEndpoints.ListTenders), "GET", Routes.Tenders, TenderEndpoints.ListTenders),
+        new(nameof(TenderEndpoints.GetTender), "GET", Routes.Tender, TenderEndpoints.GetTender),
+        new(nameof(TenderEndpoints.PublishTender), "POST", Routes.TenderPublish, TenderEndpoints.PublishTender),
+        new(nameof(TenderEndpoints.AskQuestion), "POST", Routes.TenderQuestions, TenderEndpoints.AskQuestion),
+        new(nameof(TenderEndpoints.ListQuestions), "GET", Routes.TenderQuestions, TenderEndpoints.ListQuestions),
+        new(nameof(TenderEndpoints.AnswerQuestion), "POST", Routes.TenderQuestionAnswer, TenderEndpoints.AnswerQuestion),
+        new(nameof(TenderEndpoints.SubmitBid), "POST", Routes.TenderBids, TenderEndpoints.SubmitBid),
+        new(nameof(TenderEndpoints.ListBids), "GET", Routes.TenderBids, TenderEndpoints.ListBids),
+        new(nameof(TenderEndpoints.WithdrawBid), "POST", Routes.TenderBidWithdraw, TenderEndpoints.WithdrawBid),
     ];
 
     public static readonly IReadOnlyList<ScheduleEntry> Schedules =
@@ -56,7 +67,7 @@ public static class RouteTable
         new(nameof(RoundSweep.RequestRoundClose), RoundSweep.CloseQueue, RoundSweep.RequestRoundClose),
     ];
 
-    public static readonly IReadOnlyList<string> Orchestrations = [nameof(RoundOrchestration), nameof(RoundStagesOrchestration), nameof(GrantOrchestration)];
+    public static readonly IReadOnlyList<string> Orchestrations = [nameof(RoundOrchestration), nameof(RoundStagesOrchestration), nameof(GrantOrchestration), nameof(TenderOrchestration)];
 
     public static readonly IReadOnlyList<string> Activities =
     [
@@ -64,7 +75,7 @@ public static class RouteTable
         nameof(CloseReviewWaveActivity), nameof(ComputeResultsActivity), nameof(ReopenReviewActivity), nameof(RemindCommitteeActivity),
         nameof(StartPublicityActivity), nameof(ObjectionProgressActivity), nameof(MakeAwardsActivity), nameof(StartGrantsActivity), nameof(GrantsProgressActivity), nameof(StartStagesActivity),
         nameof(CompleteRoundActivity), nameof(GrantStateActivity), nameof(PayTrancheActivity), nameof(RemindGrantActivity),
-        nameof(CompleteGrantActivity), nameof(FailGrantActivity),
+        nameof(CompleteGrantActivity), nameof(FailGrantActivity), nameof(OpenTenderActivity),
     ];
 
     /// <summary>Registers the orchestrations and activities with a Durable Task worker (the DevHost's engine, tests).</summary>
@@ -94,6 +105,8 @@ public static class RouteTable
         registry.AddActivity<RemindGrantActivity>();
         registry.AddActivity<CompleteGrantActivity>();
         registry.AddActivity<FailGrantActivity>();
+        registry.AddOrchestrator<TenderOrchestration>();
+        registry.AddActivity<OpenTenderActivity>();
     }
 }
 
@@ -127,6 +140,13 @@ public static class Routes
     public const string GrantReports = "grants/{grantId}/reports";
     public const string GrantReportReview = "grants/{grantId}/reports/{reportId}/review";
     public const string GrantEvaluation = "grants/{grantId}/evaluation";
+    public const string Tenders = "tenders";
+    public const string Tender = "tenders/{tenderId}";
+    public const string TenderPublish = "tenders/{tenderId}/publish";
+    public const string TenderQuestions = "tenders/{tenderId}/questions";
+    public const string TenderQuestionAnswer = "tenders/{tenderId}/questions/{questionId}/answer";
+    public const string TenderBids = "tenders/{tenderId}/bids";
+    public const string TenderBidWithdraw = "tenders/{tenderId}/bids/{bidId}/withdraw";
 }
 
 /// <summary>Six-field CRON (second minute hour day month weekday), as Functions timer triggers take.</summary>

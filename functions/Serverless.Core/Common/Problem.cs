@@ -63,6 +63,7 @@ public static class ProblemCodes
     public const string DevSignInDisabled = "dev-sign-in-disabled";
     public const string ServerError = "server-error";
     public const string StorageUnavailable = "storage-unavailable";
+    public const string BidsSealed = "bids-sealed";
 }
 
 /// <summary>Thrown anywhere below a handler to answer with a problem; the dispatcher renders it.</summary>

@@ -124,4 +124,7 @@ public static class TableNames
     public const string Objections = "Objections";
     public const string Outbox = "Outbox";
     public const string Grants = "Grants";
+    public const string Tenders = "Tenders";
+    public const string Bids = "Bids";
+    public const string Questions = "Questions";
 }

@@ -1,0 +1,120 @@
+using System.Text;
+using Azure;
+using Azure.Data.Tables;
+using Serverless.Core.Common;
+
+namespace Serverless.Core.Procurement;
+
+public enum BidStatus
+{
+    Submitted,
+    Withdrawn,
+}
+
+/// <summary>What a bidder offers on a lot: the price and the technical proposal. Sealed until opening.</summary>
+public sealed record BidContent(decimal Price, string TechnicalProposal);
+
+public sealed record BidForm(string? LotId, decimal? Price, string? TechnicalProposal);
+
+/// <summary>A bid as stored: its sealed content, the hash of what was sealed, and after opening the content itself.</summary>
+public sealed record Bid(
+    string Id,
+    string TenderId,
+    string LotId,
+    string OrganizationId,
+    string OrganizationName,
+    BidStatus Status,
+    int Version,
+    DateTimeOffset SubmittedAt,
+    DateTimeOffset UpdatedAt,
+    string Sha256,
+    SealedContent Sealed,
+    BidContent? Opened = null)
+{
+    /// <summary>One bid per organization and lot: a second submission replaces the first (same id).</summary>
+    public static string IdFor(string tenderId, string lotId, string organizationId) => Ids.Derive("bid", tenderId, lotId, organizationId);
+
+    public BidReceipt Receipt() => new(Id, TenderId, LotId, Version, Sha256, UpdatedAt, Status);
+
+    /// <summary>The exact bytes sealed and hashed: canonical JSON of the content.</summary>
+    public static byte[] Canonical(BidContent content) => Encoding.UTF8.GetBytes(ApiJson.Serialize(content));
+}
+
+/// <summary>The bidder's proof of what was stored (回执): the SHA-256 of the sealed bytes, and when.</summary>
+public sealed record BidReceipt(string BidId, string TenderId, string LotId, int Version, string Sha256, DateTimeOffset StoredAt, BidStatus Status);
+
+/// <summary>An opened bid as the evaluation committee and the bidder see it.</summary>
+public sealed record OpenedBid(string Id, string LotId, string OrganizationId, string OrganizationName, BidStatus Status, int Version,
+    DateTimeOffset SubmittedAt, string Sha256, BidContent? Content);
+
+/// <summary>Bids: one partition per tender, one row per (lot, organization).</summary>
+public sealed class BidStore(Storage storage)
+{
+    public async Task<(Bid Bid, ETag ETag)?> FindAsync(string tenderId, string bidId, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Bids, cancellation);
+        return await table.FindDocumentAsync<Bid>(tenderId, bidId, cancellation);
+    }
+
+    public async Task<List<Bid>> ListAsync(string tenderId, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Bids, cancellation);
+        return await table.ListDocumentsAsync<Bid>(TableClient.CreateQueryFilter($"PartitionKey eq {tenderId}"), cancellation);
+    }
+
+    /// <summary>Stores the bid: added when new, replaced conditionally on the ETag read otherwise.</summary>
+    public async Task SaveAsync(Bid bid, ETag? etag, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(bid);
+        var table = await storage.TableAsync(TableNames.Bids, cancellation);
+        var entity = Documents.ToEntity(bid.TenderId, bid.Id, bid, new Dictionary<string, object?>
+        {
+            ["LotId"] = bid.LotId,
+            ["OrganizationId"] = bid.OrganizationId,
+            ["Status"] = bid.Status.ToString(),
+        });
+        if (etag is { } e)
+        {
+            await table.UpdateEntityAsync(entity, e, TableUpdateMode.Replace, cancellation);
+        }
+        else
+        {
+            await table.AddEntityAsync(entity, cancellation);
+        }
+    }
+}
+
+/// <summary>Tenders: one partition (a district runs dozens a year).</summary>
+public sealed class TenderStore(Storage storage)
+{
+    private const string Partition = "tender";
+
+    public async Task<(Tender Tender, ETag ETag)?> FindAsync(string id, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Tenders, cancellation);
+        return await table.FindDocumentAsync<Tender>(Partition, id, cancellation);
+    }
+
+    public async Task<bool> TryAddAsync(Tender tender, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(tender);
+        var table = await storage.TableAsync(TableNames.Tenders, cancellation);
+        return await table.TryAddAsync(ToEntity(tender), cancellation);
+    }
+
+    public async Task UpdateAsync(Tender tender, ETag etag, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(tender);
+        var table = await storage.TableAsync(TableNames.Tenders, cancellation);
+        await table.UpdateEntityAsync(ToEntity(tender), etag, TableUpdateMode.Replace, cancellation);
+    }
+
+    public async Task<List<Tender>> ListAsync(CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Tenders, cancellation);
+        return await table.ListDocumentsAsync<Tender>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), cancellation);
+    }
+
+    private static TableEntity ToEntity(Tender t) =>
+        Documents.ToEntity(Partition, t.Id, t, new Dictionary<string, object?> { ["Status"] = t.Status.ToString(), ["BidDeadline"] = t.BidDeadline });
+}

@@ -1,0 +1,94 @@
+using Serverless.Core.Common;
+
+namespace Serverless.Core.Procurement;
+
+/// <summary>How the district buys (政府采购方式).</summary>
+public enum ProcurementMethod
+{
+    /// <summary>公开招标</summary>
+    OpenTender,
+
+    /// <summary>竞争性磋商</summary>
+    CompetitiveConsultation,
+
+    /// <summary>单一来源</summary>
+    SingleSource,
+}
+
+/// <summary>How bids are compared: 综合评分法 (price weight plus technical criteria) or lowest price.</summary>
+public enum EvaluationMethod
+{
+    ComprehensiveScoring,
+    LowestPrice,
+}
+
+public enum TenderStatus
+{
+    Draft,
+    Open,
+    Opened,
+    Cancelled,
+}
+
+public enum LotStatus
+{
+    Open,
+    Opened,
+
+    /// <summary>流标: an open tender's lot with fewer than three valid bids at opening.</summary>
+    Failed,
+}
+
+/// <summary>A KPI target the supplier must deliver (people served, sessions held …).</summary>
+public sealed record KpiTarget(string Id, string Name, decimal Target, string Unit);
+
+/// <summary>A lot (标包): its own budget ceiling (最高限价), specification and KPIs.</summary>
+public sealed record Lot(string Id, string Title, decimal BudgetCeiling, string Specification, List<KpiTarget> Kpis, LotStatus Status = LotStatus.Open,
+    int? ValidBids = null, string? FailureReason = null);
+
+public sealed record TechnicalCriterion(string Id, string Name, int MaxPoints);
+
+/// <summary>A tender (招标项目) of the district's service procurement.</summary>
+public sealed record Tender(
+    string Id,
+    string Title,
+    List<Lot> Lots,
+    ProcurementMethod Method,
+    EvaluationMethod Evaluation,
+    int PriceWeight,
+    List<TechnicalCriterion> TechnicalCriteria,
+    DateTimeOffset EnquiryDeadline,
+    DateTimeOffset BidDeadline,
+    TenderStatus Status,
+    DateTimeOffset CreatedAt,
+    string CreatedBy,
+    DateTimeOffset? PublishedAt = null,
+    DateTimeOffset? OpenedAt = null,
+    string? OpenedBy = null,
+    string? ReplacesTenderId = null)
+{
+    public static string Location(string id) => $"/api/tenders/{id}";
+
+    public bool IsPublic => Status != TenderStatus.Draft;
+
+    /// <summary>Bids are accepted, replaced and withdrawn while the tender is open and before its deadline.</summary>
+    public Problem? RefuseBidChange(DateTimeOffset now) => Status switch
+    {
+        TenderStatus.Open when now < BidDeadline => null,
+        TenderStatus.Draft => Problem.NotFound("The tender"),
+        TenderStatus.Cancelled => Problem.InvalidState("The tender was cancelled."),
+        _ => Problem.DeadlinePassed($"Bids closed at {BidDeadline:O}, which is also the opening time."),
+    };
+
+    public Result<Tender> Publish(DateTimeOffset now)
+    {
+        if (Status != TenderStatus.Draft)
+        {
+            return Problem.InvalidState("Only a draft tender can be published.");
+        }
+
+        return BidDeadline <= now
+            ? Problem.DeadlinePassed("The bid deadline has already passed; set a later one before publishing.")
+            : this with { Status = TenderStatus.Open, PublishedAt = now };
+    }
+}

@@ -1,0 +1,91 @@
+using Serverless.Core.Common;
+
+namespace Serverless.Core.Procurement;
+
+public sealed record LotForm(string? Id, string? Title, decimal? BudgetCeiling, string? Specification, List<KpiTarget>? Kpis);
+
+/// <summary>The bureau's call for bids, as posted.</summary>
+public sealed record TenderForm(
+    string? Title,
+    List<LotForm>? Lots,
+    ProcurementMethod? Method,
+    EvaluationMethod? Evaluation,
+    int? PriceWeight,
+    List<TechnicalCriterion>? TechnicalCriteria,
+    DateTimeOffset? EnquiryDeadline,
+    DateTimeOffset? BidDeadline)
+{
+    public Tender Validate(string id, Caller creator, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(creator);
+        var v = new Validation();
+        var title = v.Text("title", Title, 200, 2);
+        v.Count("lots", Lots, 1, 20);
+        var lots = new List<Lot>();
+        for (var i = 0; i < (Lots?.Count ?? 0); i++)
+        {
+            var l = Lots![i];
+            var lotId = v.Text($"lots[{i}].id", l.Id, 20);
+            var lotTitle = v.Text($"lots[{i}].title", l.Title, 200, 2);
+            if (l.BudgetCeiling is null)
+            {
+                v.Add($"lots[{i}].budgetCeiling", "Required.");
+            }
+            else
+            {
+                v.Money($"lots[{i}].budgetCeiling", l.BudgetCeiling.Value, 0.01m);
+            }
+
+            var spec = v.Text($"lots[{i}].specification", l.Specification, 8000, 10);
+            v.Count($"lots[{i}].kpis", l.Kpis, 1, 20);
+            foreach (var (kpi, k) in (l.Kpis ?? []).Select((kpi, k) => (kpi, k)))
+            {
+                v.Text($"lots[{i}].kpis[{k}].id", kpi.Id, 40);
+                v.Text($"lots[{i}].kpis[{k}].name", kpi.Name, 100);
+                v.Text($"lots[{i}].kpis[{k}].unit", kpi.Unit, 20);
+                if (kpi.Target <= 0)
+                {
+                    v.Add($"lots[{i}].kpis[{k}].target", "Must be positive.");
+                }
+            }
+
+            lots.Add(new Lot(lotId, lotTitle, l.BudgetCeiling ?? 0, spec, l.Kpis ?? []));
+        }
+
+        if (lots.Select(l => l.Id).Distinct(StringComparer.Ordinal).Count() != lots.Count)
+        {
+            v.Add("lots", "Lot ids must be unique.");
+        }
+
+        if (Method is null)
+        {
+            v.Add("method", "Required: open-tender, competitive-consultation or single-source.");
+        }
+
+        var evaluation = Evaluation ?? EvaluationMethod.ComprehensiveScoring;
+        var criteria = TechnicalCriteria ?? [];
+        if (evaluation == EvaluationMethod.ComprehensiveScoring)
+        {
+            // Services are typically bought with a price weight of 10-30% (DOMAIN.md).
+            v.Range("priceWeight", PriceWeight ?? 0, 10, 30);
+            v.Count("technicalCriteria", criteria, 1, 20);
+            if (criteria.Any(c => c.MaxPoints <= 0) || criteria.Sum(c => c.MaxPoints) != 100 - (PriceWeight ?? 0))
+            {
+                v.Add("technicalCriteria", $"Their points add up to 100 minus the price weight ({100 - (PriceWeight ?? 0)}).");
+            }
+        }
+
+        if (EnquiryDeadline is null || BidDeadline is null)
+        {
+            v.Add(EnquiryDeadline is null ? "enquiryDeadline" : "bidDeadline", "Required.");
+        }
+        else if (EnquiryDeadline >= BidDeadline)
+        {
+            v.Add("enquiryDeadline", "Must fall before the bid deadline, so answers reach bidders in time.");
+        }
+
+        v.ThrowIfAny();
+        return new Tender(id, title, lots, Method!.Value, evaluation, evaluation == EvaluationMethod.LowestPrice ? 100 : PriceWeight!.Value,
+            criteria, EnquiryDeadline!.Value.ToUniversalTime(), BidDeadline!.Value.ToUniversalTime(), TenderStatus.Draft, now, creator.Id!);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Text.Json.Serialization;
+using Azure;
+using Microsoft.DurableTask;
+using Serverless.Core.Common;
+
+namespace Serverless.Core.Procurement;
+
+public sealed record OpeningOutcome(
+    [property: JsonConverter(typeof(JsonStringEnumConverter<TenderStatus>))] TenderStatus Status,
+    DateTimeOffset BidDeadline,
+    int BidsOpened,
+    List<string> FailedLots);
+
+/// <summary>
+/// Bid opening (开标) at the deadline: every submitted bid is unsealed (GCM proves it unaltered) and its hash
+/// checked against the receipt; a lot of an open tender with fewer than three valid bids fails (流标).
+/// Idempotent: an opened tender stays opened with its first result.
+/// </summary>
+public sealed class TenderOpening(TenderStore tenders, BidStore bids, BidSealing sealing, Outbox outbox, TimeProvider clock)
+{
+    public const int MinimumBidsForOpenTender = 3;
+
+    public async Task<OpeningOutcome> OpenAsync(string tenderId, CancellationToken cancellation = default)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var (tender, etag) = await tenders.FindAsync(tenderId, cancellation) ?? throw new InvalidOperationException($"Tender {tenderId} does not exist.");
+            var now = clock.GetUtcNow();
+            if (tender.Status != TenderStatus.Open || now < tender.BidDeadline)
+            {
+                return Outcome(tender, (await bids.ListAsync(tenderId, cancellation)).Count(b => b.Opened is not null));
+            }
+
+            var opened = 0;
+            foreach (var bid in (await bids.ListAsync(tenderId, cancellation)).Where(b => b.Status == BidStatus.Submitted && b.Opened is null))
+            {
+                var bytes = sealing.Unseal(bid.Sealed);
+                if (BidSealing.Hash(bytes) != bid.Sha256)
+                {
+                    throw new InvalidOperationException($"Bid {bid.Id} does not match its receipt.");
+                }
+
+                var found = (await bids.FindAsync(tenderId, bid.Id, cancellation))!.Value;
+                await bids.SaveAsync(found.Bid with { Opened = ApiJson.Deserialize<BidContent>(System.Text.Encoding.UTF8.GetString(bytes)) }, found.ETag, cancellation);
+                opened++;
+            }
+
+            var valid = (await bids.ListAsync(tenderId, cancellation)).Where(b => b.Status == BidStatus.Submitted).ToList();
+            var lots = tender.Lots.Select(l =>
+            {
+                var count = valid.Count(b => b.LotId == l.Id);
+                var fails = tender.Method == ProcurementMethod.OpenTender && count < MinimumBidsForOpenTender;
+                return l with
+                {
+                    Status = fails ? LotStatus.Failed : LotStatus.Opened,
+                    ValidBids = count,
+                    FailureReason = fails ? $"{count} valid bids; an open tender needs at least {MinimumBidsForOpenTender}." : null,
+                };
+            }).ToList();
+            var openedTender = tender with { Status = TenderStatus.Opened, OpenedAt = now, Lots = lots };
+            try
+            {
+                await tenders.UpdateAsync(openedTender, etag, cancellation);
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)
+            {
+                continue;
+            }
+
+            await outbox.AddAsync($"/tenders/{tenderId}", "Serverless.Procurement.TenderOpened", "opened", tenderId,
+                new { tenderId, bids = valid.Count, failedLots = lots.Where(l => l.Status == LotStatus.Failed).Select(l => l.Id).ToList() }, cancellation);
+            return Outcome(openedTender, opened);
+        }
+    }
+
+    private static OpeningOutcome Outcome(Tender tender, int opened) =>
+        new(tender.Status, tender.BidDeadline, opened, tender.Lots.Where(l => l.Status == LotStatus.Failed).Select(l => l.Id).ToList());
+}
+
+/// <summary>
+/// A tender's workflow: waits on a durable timer for the bid deadline (the opening time), raced against an
+/// open request, then opens the bids. Evaluation, award, standstill and contracts continue from here.
+/// </summary>
+public sealed class TenderOrchestration : TaskOrchestrator<string, OpeningOutcome>
+{
+    public const string OpenRequestedEvent = "OpenRequested";
+
+    private static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 6, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2));
+
+    public static string InstanceId(string tenderId) => $"tender-{tenderId}";
+
+    public override async Task<OpeningOutcome> RunAsync(TaskOrchestrationContext context, string tenderId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        // Read the deadline through the step itself: a tender not yet due answers with its deadline.
+        var outcome = await context.CallActivityAsync<OpeningOutcome>(nameof(OpenTenderActivity), tenderId, Retry);
+        for (var i = 0; i < 100 && outcome.Status == TenderStatus.Open; i++)
+        {
+            context.SetCustomStatus(new Ventures.RoundProgress("open", $"bids sealed until {outcome.BidDeadline:O}"));
+            using var stop = new CancellationTokenSource();
+            var timer = context.CreateTimer(outcome.BidDeadline.UtcDateTime, stop.Token);
+            var request = context.WaitForExternalEvent<string>(OpenRequestedEvent, stop.Token);
+            await Task.WhenAny(timer, request);
+            // Cancel synchronously: CancelAsync runs the callbacks on the thread pool, outside the orchestrator.
+            stop.Cancel();
+            outcome = await context.CallActivityAsync<OpeningOutcome>(nameof(OpenTenderActivity), tenderId, Retry);
+        }
+
+        if (outcome.Status == TenderStatus.Open)
+        {
+            context.ContinueAsNew(tenderId);
+            return outcome;
+        }
+
+        context.SetCustomStatus(new Ventures.RoundProgress(outcome.Status.ToString().ToLowerInvariant(),
+            outcome.FailedLots.Count == 0 ? $"{outcome.BidsOpened} bids opened" : $"{outcome.BidsOpened} bids opened; failed lots: {string.Join(", ", outcome.FailedLots)}"));
+        return outcome;
+    }
+}
+
+public sealed class OpenTenderActivity(TenderOpening opening) : TaskActivity<string, OpeningOutcome>
+{
+    public override Task<OpeningOutcome> RunAsync(TaskActivityContext context, string input) => opening.OpenAsync(input);
+}
