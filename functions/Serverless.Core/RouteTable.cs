@@ -55,16 +55,19 @@ public static class RouteTable
         new(nameof(TenderEndpoints.SubmitBid), "POST", Routes.TenderBids, TenderEndpoints.SubmitBid),
         new(nameof(TenderEndpoints.ListBids), "GET", Routes.TenderBids, TenderEndpoints.ListBids),
         new(nameof(TenderEndpoints.WithdrawBid), "POST", Routes.TenderBidWithdraw, TenderEndpoints.WithdrawBid),
+        new(nameof(TenderEndpoints.DecideFailedLot), "POST", Routes.TenderLotDecision, TenderEndpoints.DecideFailedLot),
     ];
 
     public static readonly IReadOnlyList<ScheduleEntry> Schedules =
     [
         new(nameof(RoundSweep.CloseOverdueRounds), Crons.EveryMinute, RoundSweep.CloseOverdueRounds),
+        new(nameof(TenderSweep.OpenDueTenders), Crons.EveryMinute, TenderSweep.OpenDueTenders),
     ];
 
     public static readonly IReadOnlyList<QueueEntry> Queues =
     [
         new(nameof(RoundSweep.RequestRoundClose), RoundSweep.CloseQueue, RoundSweep.RequestRoundClose),
+        new(nameof(TenderSweep.RequestTenderOpening), TenderSweep.OpenQueue, TenderSweep.RequestTenderOpening),
     ];
 
     public static readonly IReadOnlyList<string> Orchestrations = [nameof(RoundOrchestration), nameof(RoundStagesOrchestration), nameof(GrantOrchestration), nameof(TenderOrchestration)];
@@ -147,6 +150,7 @@ public static class Routes
     public const string TenderQuestionAnswer = "tenders/{tenderId}/questions/{questionId}/answer";
     public const string TenderBids = "tenders/{tenderId}/bids";
     public const string TenderBidWithdraw = "tenders/{tenderId}/bids/{bidId}/withdraw";
+    public const string TenderLotDecision = "tenders/{tenderId}/lots/{lotId}/decision";
 }
 
 /// <summary>Six-field CRON (second minute hour day month weekday), as Functions timer triggers take.</summary>

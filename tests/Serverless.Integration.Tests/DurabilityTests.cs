@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Serverless.Core.Common;
+using Serverless.Core.Procurement;
 using Serverless.Core.Ventures;
 using Serverless.Integration.Tests.Harness;
 
@@ -59,6 +60,28 @@ public sealed class DurabilityTests
         Assert.Equal(0, closed.Body.GetProperty("applicationsReceived").GetInt32());
         await Poll.UntilAsync(() => host.Client.GetAsync($"rounds/{roundId}/workflow", Samples.Admin),
             r => r.Body.GetProperty("customStatus").GetProperty("stage").GetString() == "closed");
+    }
+
+    [Fact]
+    public async Task The_sweep_opens_a_tender_past_its_deadline_that_has_no_workflow()
+    {
+        await using var host = await DevHostProcess.StartAsync(extra: new Dictionary<string, string> { ["DevHost__Schedules__OpenDueTenders"] = "*/2 * * * * *" });
+        var storage = new Storage(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:ConnectionString"] = host.ConnectionString,
+            ["Storage:Prefix"] = host.StoragePrefix,
+        }).Build());
+        var now = DateTimeOffset.UtcNow;
+        var tenderId = Ids.New("tnd", TimeProvider.System);
+        var orphan = new Tender(tenderId, "崩溃后遗留的采购项目", [new Lot("A", "助餐服务", 100_000m, "为老人提供助餐服务。", [new KpiTarget("meals", "餐次", 1000m, "次")])],
+            ProcurementMethod.CompetitiveConsultation, EvaluationMethod.LowestPrice, 100, [], now.AddHours(-3), now.AddSeconds(-5),
+            TenderStatus.Open, now.AddHours(-4), "dev-admin", PublishedAt: now.AddHours(-4));
+        Assert.True(await new TenderStore(storage).TryAddAsync(orphan));
+
+        var opened = await Poll.UntilAsync(() => host.Client.GetAsync($"tenders/{tenderId}"), r => r.Str("status") == "opened");
+
+        // Competitive consultation has no three-bid rule: an empty lot opens rather than fails.
+        Assert.Equal("opened", opened.Body.GetProperty("lots")[0].GetProperty("status").GetString());
     }
 
     [Fact]

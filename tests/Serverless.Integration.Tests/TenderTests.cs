@@ -110,6 +110,20 @@ public sealed class TenderTests(SharedDevHost devHost)
         Assert.False(byId[receipts[3].Str("bidId")].TryGetProperty("content", out _));
         var ownAfter = await Api.GetAsync($"tenders/{tenderId}/bids", Samples.Organization(orgs[0]));
         Assert.Equal(1, ownAfter.Body.GetArrayLength());
+
+        // The failed lot is tendered again: a new draft tender for that lot, linked to this one.
+        var later = DateTimeOffset.UtcNow;
+        var retender = await Api.PostAsync($"tenders/{tenderId}/lots/B/decision",
+            new { decision = "re-tender", enquiryDeadline = later.AddDays(7), bidDeadline = later.AddDays(20) }, Samples.Admin);
+        Assert.Equal(HttpStatusCode.Created, retender.Status);
+        Assert.Equal(tenderId, retender.Str("replacesTenderId"));
+        Assert.Equal(("draft", "B"), (retender.Str("status"), retender.Body.GetProperty("lots")[0].GetProperty("id").GetString()));
+        var original = await Api.GetAsync($"tenders/{tenderId}");
+        Assert.Equal(retender.Str("id"), original.Body.GetProperty("lots").EnumerateArray().Single(l => l.GetProperty("id").GetString() == "B").GetProperty("followedByTenderId").GetString());
+        var twice = await Api.PostAsync($"tenders/{tenderId}/lots/B/decision", new { decision = "re-tender", enquiryDeadline = later.AddDays(7), bidDeadline = later.AddDays(20) }, Samples.Admin);
+        Assert.Equal((HttpStatusCode.Conflict, "invalid-state"), Of(twice));
+        var notFailed = await Api.PostAsync($"tenders/{tenderId}/lots/A/decision", new { decision = "change-method", method = "single-source", enquiryDeadline = later.AddDays(7), bidDeadline = later.AddDays(20) }, Samples.Admin);
+        Assert.Equal((HttpStatusCode.Conflict, "invalid-state"), Of(notFailed));
     }
 
     [Fact]

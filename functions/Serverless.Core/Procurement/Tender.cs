@@ -44,7 +44,10 @@ public sealed record KpiTarget(string Id, string Name, decimal Target, string Un
 
 /// <summary>A lot (标包): its own budget ceiling (最高限价), specification and KPIs.</summary>
 public sealed record Lot(string Id, string Title, decimal BudgetCeiling, string Specification, List<KpiTarget> Kpis, LotStatus Status = LotStatus.Open,
-    int? ValidBids = null, string? FailureReason = null);
+    int? ValidBids = null, string? FailureReason = null, string? Decision = null, string? FollowedByTenderId = null);
+
+/// <summary>The bureau's decision on a failed lot: tender it again, or buy it by another method.</summary>
+public sealed record FailedLotDecisionForm(string? Decision, ProcurementMethod? Method, DateTimeOffset? EnquiryDeadline, DateTimeOffset? BidDeadline);
 
 public sealed record TechnicalCriterion(string Id, string Name, int MaxPoints);
 

@@ -190,6 +190,66 @@ public static class TenderEndpoints
             b.SubmittedAt, b.Sha256, b.Status == BidStatus.Submitted ? b.Opened : null)).ToList());
     }
 
+    /// <summary>
+    /// A failed lot (流标) is tendered again or bought by another method: either way a new draft tender for
+    /// that lot, linked to this one, which the bureau then publishes.
+    /// </summary>
+    public static async Task<IResult> DecideFailedLot(EndpointContext ctx)
+    {
+        ctx.Caller.Require(Role.Admin);
+        var form = await ctx.ReadBodyAsync<FailedLotDecisionForm>();
+        var v = new Validation();
+        if (form.Decision is not ("re-tender" or "change-method"))
+        {
+            v.Add("decision", "Either 're-tender' or 'change-method'.");
+        }
+
+        if (form.Decision == "change-method" && form.Method is null)
+        {
+            v.Add("method", "Required when changing the method.");
+        }
+
+        if (form.EnquiryDeadline is null || form.BidDeadline is null || form.EnquiryDeadline >= form.BidDeadline)
+        {
+            v.Add("bidDeadline", "New enquiry and bid deadlines are required, the enquiry deadline first.");
+        }
+
+        v.ThrowIfAny();
+        var store = ctx.Service<TenderStore>();
+        var (tender, etag) = await store.FindAsync(ctx.Route("tenderId"), ctx.Aborted) ?? throw Problem.NotFound("The tender").ToException();
+        var lot = tender.Lots.FirstOrDefault(l => l.Id == ctx.Route("lotId")) ?? throw Problem.NotFound("The lot").ToException();
+        if (lot.Status != LotStatus.Failed || lot.FollowedByTenderId is not null)
+        {
+            throw Problem.InvalidState("Only a failed lot without a decision is tendered again.").ToException();
+        }
+
+        var now = ctx.Clock.GetUtcNow();
+        var method = form.Decision == "change-method" ? form.Method!.Value : tender.Method;
+        var followId = Ids.Derive("tnd", tender.Id, lot.Id, "follow-up");
+        var follow = tender with
+        {
+            Id = followId,
+            Title = $"{tender.Title}（{lot.Title} 重新采购）",
+            Lots = [lot with { Status = LotStatus.Open, ValidBids = null, FailureReason = null }],
+            Method = method,
+            EnquiryDeadline = form.EnquiryDeadline!.Value.ToUniversalTime(),
+            BidDeadline = form.BidDeadline!.Value.ToUniversalTime(),
+            Status = TenderStatus.Draft,
+            CreatedAt = now,
+            CreatedBy = ctx.Caller.Id!,
+            PublishedAt = null,
+            OpenedAt = null,
+            ReplacesTenderId = tender.Id,
+        };
+        await store.TryAddAsync(follow, ctx.Aborted);
+        var decided = tender with
+        {
+            Lots = tender.Lots.Select(l => l.Id == lot.Id ? l with { Decision = form.Decision, FollowedByTenderId = followId } : l).ToList(),
+        };
+        await store.UpdateAsync(decided, etag, ctx.Aborted);
+        return Reply.Created(Tender.Location(followId), follow);
+    }
+
     internal static async Task<Tender> FindVisibleAsync(EndpointContext ctx)
     {
         var found = await ctx.Service<TenderStore>().FindAsync(ctx.Route("tenderId"), ctx.Aborted);

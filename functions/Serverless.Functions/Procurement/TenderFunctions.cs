@@ -80,6 +80,13 @@ public static class TenderFunctions
         [DurableClient] DurableTaskClient durable,
         FunctionContext context)
         => Api.InvokeAsync(nameof(TenderEndpoints.WithdrawBid), req, durable, context.InstanceServices);
+
+    [Function(nameof(TenderEndpoints.DecideFailedLot))]
+    public static Task<IResult> DecideFailedLot(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.TenderLotDecision)] HttpRequest req,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+        => Api.InvokeAsync(nameof(TenderEndpoints.DecideFailedLot), req, durable, context.InstanceServices);
 }
 
 /// <summary>A tender's workflow and its opening step as Durable Functions.</summary>
@@ -91,4 +98,22 @@ public sealed class TenderWorkflowFunctions(TenderOpening opening)
 
     [Function(nameof(OpenTenderActivity))]
     public Task<OpeningOutcome> OpenTender([ActivityTrigger] string tenderId) => opening.OpenAsync(tenderId);
+}
+
+/// <summary>The sweep under the tenders' timers: the schedule that finds tenders due to open and the queue it feeds.</summary>
+public static class TenderSweepFunctions
+{
+    [Function(nameof(TenderSweep.OpenDueTenders))]
+    public static Task OpenDueTenders(
+        [TimerTrigger(Crons.EveryMinute)] TimerInfo timer,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+        => Api.RunScheduleAsync(nameof(TenderSweep.OpenDueTenders), durable, context.InstanceServices, context.CancellationToken);
+
+    [Function(nameof(TenderSweep.RequestTenderOpening))]
+    public static Task RequestTenderOpening(
+        [QueueTrigger(TenderSweep.OpenQueue)] string message,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+        => Api.HandleQueueAsync(nameof(TenderSweep.RequestTenderOpening), message, durable, context.InstanceServices, context.CancellationToken);
 }

@@ -1,0 +1,45 @@
+using Microsoft.DurableTask.Client;
+using Serverless.Core.Common;
+using Serverless.Core.Ventures;
+
+namespace Serverless.Core.Procurement;
+
+public sealed record OpenTenderRequest(string TenderId);
+
+/// <summary>The every-minute sweep under the tenders' durable timers: opens any open tender past its deadline.</summary>
+public static class TenderSweep
+{
+    public const string OpenQueue = "tender-open-requests";
+
+    public static async Task OpenDueTenders(JobContext job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var now = job.Service<TimeProvider>().GetUtcNow();
+        var storage = job.Service<Storage>();
+        foreach (var tender in (await job.Service<TenderStore>().ListAsync(job.Cancellation)).Where(t => t.Status == TenderStatus.Open && t.BidDeadline <= now))
+        {
+            await storage.SendAsync(OpenQueue, ApiJson.Serialize(new OpenTenderRequest(tender.Id)), job.Cancellation);
+        }
+    }
+
+    /// <summary>Idempotent: signals the tender's workflow, starts it if a crash left none, or opens directly if it ended.</summary>
+    public static async Task RequestTenderOpening(JobContext job, string message)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var request = ApiJson.Deserialize<OpenTenderRequest>(message);
+        var instanceId = TenderOrchestration.InstanceId(request.TenderId);
+        var instance = await job.Durable.GetInstanceAsync(instanceId, job.Cancellation);
+        if (instance is null)
+        {
+            await RoundWorkflow.EnsureStartedAsync(job.Durable, nameof(TenderOrchestration), instanceId, request.TenderId, job.Cancellation);
+        }
+        else if (instance.RuntimeStatus is OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended)
+        {
+            await job.Durable.RaiseEventAsync(instanceId, TenderOrchestration.OpenRequestedEvent, "sweep", job.Cancellation);
+        }
+        else
+        {
+            await job.Service<TenderOpening>().OpenAsync(request.TenderId, job.Cancellation);
+        }
+    }
+}
