@@ -43,7 +43,7 @@ public static class TenderEndpoints
             await store.UpdateAsync(tender, etag, ctx.Aborted);
         }
 
-        await RoundWorkflow.EnsureStartedAsync(ctx.Durable, nameof(TenderOrchestration), TenderOrchestration.InstanceId(tender.Id), tender.Id, ctx.Aborted);
+        await Workflows.EnsureStartedAsync(ctx.Durable, nameof(TenderOrchestration), TenderOrchestration.InstanceId(tender.Id), tender.Id, ctx.Aborted);
         return Reply.Ok(tender);
     }
 

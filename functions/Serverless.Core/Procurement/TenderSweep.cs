@@ -1,6 +1,4 @@
-using Microsoft.DurableTask.Client;
 using Serverless.Core.Common;
-using Serverless.Core.Ventures;
 
 namespace Serverless.Core.Procurement;
 
@@ -27,19 +25,7 @@ public static class TenderSweep
     {
         ArgumentNullException.ThrowIfNull(job);
         var request = ApiJson.Deserialize<OpenTenderRequest>(message);
-        var instanceId = TenderOrchestration.InstanceId(request.TenderId);
-        var instance = await job.Durable.GetInstanceAsync(instanceId, job.Cancellation);
-        if (instance is null)
-        {
-            await RoundWorkflow.EnsureStartedAsync(job.Durable, nameof(TenderOrchestration), instanceId, request.TenderId, job.Cancellation);
-        }
-        else if (instance.RuntimeStatus is OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended)
-        {
-            await job.Durable.RaiseEventAsync(instanceId, TenderOrchestration.OpenRequestedEvent, "sweep", job.Cancellation);
-        }
-        else
-        {
-            await job.Service<TenderOpening>().OpenAsync(request.TenderId, job.Cancellation);
-        }
+        await Workflows.NudgeAsync(job.Durable, nameof(TenderOrchestration), TenderOrchestration.InstanceId(request.TenderId), request.TenderId,
+            TenderOrchestration.OpenRequestedEvent, "sweep", () => job.Service<TenderOpening>().OpenAsync(request.TenderId, job.Cancellation), job.Cancellation);
     }
 }

@@ -190,12 +190,6 @@ public static class GrantEndpoints
         return changed;
     }
 
-    private static async Task Signal(EndpointContext ctx, string grantId)
-    {
-        var instance = await ctx.Durable.GetInstanceAsync(GrantOrchestration.InstanceId(grantId), ctx.Aborted);
-        if (instance is { IsRunning: true } || instance?.RuntimeStatus == Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Pending)
-        {
-            await ctx.Durable.RaiseEventAsync(instance.InstanceId, GrantOrchestration.UpdatedEvent, "updated", ctx.Aborted);
-        }
-    }
+    private static Task Signal(EndpointContext ctx, string grantId) =>
+        Workflows.SignalAsync(ctx.Durable, GrantOrchestration.InstanceId(grantId), GrantOrchestration.UpdatedEvent, "updated", ctx.Aborted);
 }

@@ -43,7 +43,7 @@ public sealed class GrantLifecycle(GrantStore grants, RoundStore rounds, ResultS
             await grants.TryAddAsync(new Grant(id, roundId, result.ApplicationId, result.OrganizationId, result.OrganizationName,
                 result.ProjectTitle, result.Granted, GrantStatus.AwaitingSignatures, Grant.Plan(result.Granted, round.PaymentPlan),
                 round.Stages.AwardedAt ?? clock.GetUtcNow()), cancellation);
-            await RoundWorkflow.EnsureStartedAsync(durable, nameof(GrantOrchestration), GrantOrchestration.InstanceId(id), id, cancellation);
+            await Workflows.EnsureStartedAsync(durable, nameof(GrantOrchestration), GrantOrchestration.InstanceId(id), id, cancellation);
         }
 
         return await ProgressAsync(roundId, cancellation);

@@ -79,12 +79,8 @@ public static class RoundEndpoints
             ?? throw Problem.NotFound("The round").ToException();
         var cancelled = round.Cancel(ctx.Clock.GetUtcNow(), reason).OrThrow();
         await store.UpdateAsync(cancelled, etag, ctx.Aborted);
-        var instance = await ctx.Durable.GetInstanceAsync(RoundWorkflow.InstanceId(round.Id), ctx.Aborted);
         // A Pending instance (published a moment ago) takes events too: they wait in its queue.
-        if (instance is { RuntimeStatus: OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended })
-        {
-            await ctx.Durable.RaiseEventAsync(instance.InstanceId, RoundWorkflow.CancelledEvent, reason, ctx.Aborted);
-        }
+        await Workflows.SignalAsync(ctx.Durable, RoundWorkflow.InstanceId(round.Id), RoundWorkflow.CancelledEvent, reason, ctx.Aborted);
 
         await RoundWorkflow.SignalStagesAsync(ctx.Durable, round.Id, RoundWorkflow.CancelledEvent, reason, ctx.Aborted);
         return Reply.Ok(RoundView.Of(cancelled, ctx.Clock.GetUtcNow(), null, ctx.Caller));
