@@ -63,6 +63,10 @@ public static class Workflows
         }
     }
 
+    /// <summary>A workflow's custom status as <typeparamref name="T"/>; null before it first reports.</summary>
+    public static T? CustomStatus<T>(OrchestrationMetadata? instance) where T : class =>
+        instance?.SerializedCustomStatus is { Length: > 0 } json && json != "null" ? ApiJson.Deserialize<T>(json) : null;
+
     // The gRPC client reports StatusCode.AlreadyExists; the core does not reference gRPC, so it reads the message.
     private static bool IsAlreadyExists(Exception e) =>
         e.Message.Contains("AlreadyExists", StringComparison.OrdinalIgnoreCase)

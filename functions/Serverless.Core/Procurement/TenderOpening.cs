@@ -85,8 +85,7 @@ public sealed class TenderOrchestration : TaskOrchestrator<string, OpeningOutcom
 {
     public const string OpenRequestedEvent = "OpenRequested";
 
-    private static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
-        maxNumberOfAttempts: 6, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2));
+    private static readonly TaskOptions Retry = DurableSteps.Retry;
 
     public static string InstanceId(string tenderId) => $"tender-{tenderId}";
 
@@ -98,12 +97,7 @@ public sealed class TenderOrchestration : TaskOrchestrator<string, OpeningOutcom
         for (var i = 0; i < 100 && outcome.Status == TenderStatus.Open; i++)
         {
             context.SetCustomStatus(new Ventures.RoundProgress("open", $"bids sealed until {outcome.BidDeadline:O}"));
-            using var stop = new CancellationTokenSource();
-            var timer = context.CreateTimer(outcome.BidDeadline.UtcDateTime, stop.Token);
-            var request = context.WaitForExternalEvent<string>(OpenRequestedEvent, stop.Token);
-            await Task.WhenAny(timer, request);
-            // Cancel synchronously: CancelAsync runs the callbacks on the thread pool, outside the orchestrator.
-            stop.Cancel();
+            await DurableSteps.WaitAsync<string>(context, outcome.BidDeadline, OpenRequestedEvent);
             outcome = await context.CallActivityAsync<OpeningOutcome>(nameof(OpenTenderActivity), tenderId, Retry);
         }
 

@@ -16,8 +16,8 @@ public static class GrantEndpoints
         var insider = ctx.Caller.IsIn(Role.Admin) || ctx.Caller.IsIn(Role.Reviewer) || ctx.Caller.ActsFor(grant.OrganizationId);
         var reports = insider ? await ctx.Service<GrantStore>().ReportsAsync(grant.Id, ctx.Aborted) : null;
         var instance = await ctx.Durable.GetInstanceAsync(GrantOrchestration.InstanceId(grant.Id), getInputsAndOutputs: true, ctx.Aborted);
-        var progress = instance?.SerializedCustomStatus is { Length: > 0 } json && json != "null"
-            ? new Common.RoundProgressView(instance.RuntimeStatus.ToString(), ApiJson.Deserialize<RoundProgress>(json).Message)
+        var progress = Workflows.CustomStatus<RoundProgress>(instance) is { } status
+            ? new Common.RoundProgressView(instance!.RuntimeStatus.ToString(), status.Message)
             : null;
         return Reply.Ok(new GrantView(grant, grant.Paid, reports, progress));
     }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.DurableTask;
+using Serverless.Core.Common;
 using Microsoft.DurableTask.Client;
 
 namespace Serverless.Core.Ventures;
@@ -20,8 +21,7 @@ public sealed class GrantOrchestration : TaskOrchestrator<string, GrantOutcome>
     public const string UpdatedEvent = "GrantUpdated";
     private const int MaxWaits = 200;
 
-    private static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
-        maxNumberOfAttempts: 6, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2));
+    private static readonly TaskOptions Retry = DurableSteps.Retry;
 
     public static string InstanceId(string grantId) => $"grant-{grantId}";
 
@@ -148,16 +148,9 @@ public sealed class GrantOrchestration : TaskOrchestrator<string, GrantOutcome>
         context.SetCustomStatus(new RoundProgress("grant", message));
 
     /// <summary>True when the grant was updated (a signature, a report reviewed, an evaluation) before the time.</summary>
-    private static async Task<bool> SignalledBefore(TaskOrchestrationContext context, DateTimeOffset until)
-    {
-        using var stop = new CancellationTokenSource();
-        var timer = context.CreateTimer(until.UtcDateTime, stop.Token);
-        var signal = context.WaitForExternalEvent<string>(UpdatedEvent, stop.Token);
-        var first = await Task.WhenAny(timer, signal);
-        // Cancel synchronously: CancelAsync runs the callbacks on the thread pool, outside the orchestrator.
-        stop.Cancel();
-        return first == signal;
-    }
+    private static async Task<bool> SignalledBefore(TaskOrchestrationContext context, DateTimeOffset until) =>
+        (await DurableSteps.WaitAsync<string>(context, until, UpdatedEvent)).Signalled;
+
 }
 
 public sealed class GrantStateActivity(GrantLifecycle grants) : TaskActivity<string, GrantState>

@@ -30,6 +30,14 @@ public sealed record Review(
     DateTimeOffset? SubmittedAt = null,
     string? DeclineReason = null);
 
+public static class ReviewLoad
+{
+    /// <summary>Each reviewer's live assignments (assigned or scored): what balancing and reassignment weigh.</summary>
+    public static Dictionary<string, int> Of(IEnumerable<Review> reviews) =>
+        reviews.Where(r => r.Status is ReviewStatus.Assigned or ReviewStatus.Submitted)
+            .GroupBy(r => r.ReviewerId).ToDictionary(g => g.Key, g => g.Count());
+}
+
 /// <summary>
 /// Reviews: one partition per round, a row per (application, reviewer). The reviewer's id is a column so a
 /// reviewer's own assignments are one filtered query.

@@ -112,7 +112,7 @@ public static class RoundEndpoints
         var instance = await ctx.Durable.GetInstanceAsync(RoundWorkflow.StagesInstanceId(round.Id), getInputsAndOutputs: true, ctx.Aborted)
             ?? await ctx.Durable.GetInstanceAsync(RoundWorkflow.InstanceId(round.Id), getInputsAndOutputs: true, ctx.Aborted);
         // Null until the workflow first reports; JSON "null" likewise.
-        return instance?.SerializedCustomStatus is { Length: > 0 } json && json != "null" ? ApiJson.Deserialize<RoundProgress>(json) : null;
+        return Workflows.CustomStatus<RoundProgress>(instance);
     }
 
     internal static async Task<Round> FindVisibleAsync(EndpointContext ctx)

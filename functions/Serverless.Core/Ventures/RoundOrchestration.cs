@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.DurableTask;
+using Serverless.Core.Common;
 using Microsoft.DurableTask.Client;
 
 namespace Serverless.Core.Ventures;
@@ -25,8 +26,7 @@ public sealed record RoundProgress(
 /// </summary>
 public sealed class RoundOrchestration : TaskOrchestrator<RoundWorkflowInput, RoundWorkflowOutcome>
 {
-    private static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
-        maxNumberOfAttempts: 6, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2));
+    private static readonly TaskOptions Retry = DurableSteps.Retry;
 
     public override async Task<RoundWorkflowOutcome> RunAsync(TaskOrchestrationContext context, RoundWorkflowInput input)
     {

@@ -163,8 +163,7 @@ public sealed class RoundStages(
         all = await reviews.ListAsync(roundId, cancellation);
         if (round.Stages.ReviewWave == 1 && lapsed.Count > 0)
         {
-            var load = all.Where(r => r.Status is ReviewStatus.Assigned or ReviewStatus.Submitted)
-                .GroupBy(r => r.ReviewerId).ToDictionary(g => g.Key, g => g.Count());
+            var load = ReviewLoad.Of(all);
             var received = (await applications.ListAsync(roundId, null, cancellation)).ToDictionary(a => a.Id);
             var replacements = new List<Review>();
             foreach (var review in lapsed.OrderBy(r => r.ApplicationId, StringComparer.Ordinal))

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.DurableTask;
+using Serverless.Core.Common;
 
 namespace Serverless.Core.Ventures;
 
@@ -24,8 +25,7 @@ public sealed class RoundStagesOrchestration : TaskOrchestrator<string, StagesOu
     private const int MaxWaits = 100;
     private static readonly TimeSpan MinimumReminderPeriod = TimeSpan.FromSeconds(1);
 
-    private static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
-        maxNumberOfAttempts: 6, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2));
+    private static readonly TaskOptions Retry = DurableSteps.Retry;
 
     private enum Woke
     {
@@ -224,12 +224,8 @@ public sealed class RoundStagesOrchestration : TaskOrchestrator<string, StagesOu
     /// <summary>Waits until a time, a signal, or the round's cancellation, whichever comes first.</summary>
     private static async Task<(Woke Woke, T? Value)> WaitAsync<T>(TaskOrchestrationContext context, DateTimeOffset? until, string signal, Task<string> cancelled)
     {
-        using var stop = new CancellationTokenSource();
-        var timer = context.CreateTimer((until ?? context.CurrentUtcDateTime).UtcDateTime, stop.Token);
-        var signalled = context.WaitForExternalEvent<T>(signal, stop.Token);
-        var first = await Task.WhenAny(timer, signalled, cancelled);
-        // Cancel synchronously: CancelAsync runs the callbacks on the thread pool, outside the orchestrator.
-        stop.Cancel();
-        return first == cancelled ? (Woke.Cancelled, default) : first == signalled ? (Woke.Signal, await signalled) : (Woke.Timer, default);
+        var (signalled, value, stopped) = await DurableSteps.WaitAsync<T>(context, until ?? context.CurrentUtcDateTime, signal, cancelled);
+        return stopped ? (Woke.Cancelled, default) : signalled ? (Woke.Signal, value) : (Woke.Timer, default);
     }
+
 }

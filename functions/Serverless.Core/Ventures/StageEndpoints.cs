@@ -180,7 +180,7 @@ public static class StageEndpoints
         await store.UpdateAsync(assignment.Review with { Status = ReviewStatus.Declined, DeclineReason = reason }, assignment.ETag, ctx.Aborted);
         var (application, _, _, _) = (await ctx.Service<ApplicationStore>().FindAsync(round.Id, assignment.Review.ApplicationId, ctx.Aborted))!.Value;
         var all = await store.ListAsync(round.Id, ctx.Aborted);
-        var load = all.Where(r => r.Status is ReviewStatus.Assigned or ReviewStatus.Submitted).GroupBy(r => r.ReviewerId).ToDictionary(g => g.Key, g => g.Count());
+        var load = ReviewLoad.Of(all);
         var exclude = all.Where(r => r.ApplicationId == application.Id).Select(r => r.ReviewerId).ToHashSet();
         // The decliner's conflict counts from now on, for this application's organization.
         var panel = round.Reviewers.Select(p => p.ReviewerId == ctx.Caller.Id
