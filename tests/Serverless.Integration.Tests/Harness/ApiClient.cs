@@ -6,7 +6,8 @@ using System.Text.Json;
 namespace Serverless.Integration.Tests.Harness;
 
 /// <summary>Real HTTP to a DevHost, signing in through the DevHost's development sign-in header.</summary>
-public sealed class ApiClient(Uri baseAddress) : IDisposable
+/// <param name="hostOutput">The DevHost's recent output, attached when a request fails at the transport level.</param>
+public sealed class ApiClient(Uri baseAddress, Func<string>? hostOutput = null) : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly HttpClient http = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
@@ -44,7 +45,17 @@ public sealed class ApiClient(Uri baseAddress) : IDisposable
             request.Headers.TryAddWithoutValidation(key, value);
         }
 
-        using var response = await http.SendAsync(request);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request);
+        }
+        catch (HttpRequestException e) when (hostOutput is not null)
+        {
+            throw new HttpRequestException($"{method} {path} failed: {e.Message}{Environment.NewLine}The DevHost's last output:{Environment.NewLine}{hostOutput()}", e);
+        }
+
+        using var _ = response;
         var text = await response.Content.ReadAsStringAsync();
         var body = text.Length > 0 && response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.Ordinal) == true
             ? JsonDocument.Parse(text).RootElement.Clone()

@@ -14,16 +14,14 @@ public sealed class DevHostProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> output = new();
     private Process? process;
 
-    private DevHostProcess(Dictionary<string, string> settings, int port)
+    private DevHostProcess(Dictionary<string, string> settings)
     {
         this.settings = settings;
-        Port = port;
-        Client = new ApiClient(new Uri($"http://127.0.0.1:{port}/api/"));
     }
 
-    public int Port { get; }
+    public int Port => int.Parse(settings["DevHost__Port"], CultureInfo.InvariantCulture);
 
-    public ApiClient Client { get; }
+    public ApiClient Client { get; private set; } = null!;
 
     public string StoragePrefix => settings["Storage__Prefix"];
 
@@ -36,13 +34,11 @@ public sealed class DevHostProcess : IAsyncDisposable
 
     public static async Task<DevHostProcess> StartAsync(string environment = "Development", IDictionary<string, string>? extra = null)
     {
-        var port = Repository.FreePort();
         var id = Guid.NewGuid().ToString("N")[..10];
         var settings = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = environment,
             ["DOTNET_ENVIRONMENT"] = environment,
-            ["DevHost__Port"] = port.ToString(CultureInfo.InvariantCulture),
             ["Storage__ConnectionString"] = await Azurite.ConnectionStringAsync(),
             ["Storage__Prefix"] = "t" + id,
             ["Durable__TaskHub"] = "Hub" + id,
@@ -54,9 +50,26 @@ public sealed class DevHostProcess : IAsyncDisposable
             settings[key] = value;
         }
 
-        var host = new DevHostProcess(settings, port);
-        await host.StartAgainAsync();
-        return host;
+        var host = new DevHostProcess(settings);
+
+        // A port found free may be taken by another test's process before this one binds it (tests run in
+        // parallel): then the DevHost exits with "address already in use", and it is started on another.
+        for (var attempt = 1; ; attempt++)
+        {
+            settings["DevHost__Port"] = Repository.FreePort().ToString(CultureInfo.InvariantCulture);
+            settings["DevHost__GrpcPort"] = Repository.FreePort().ToString(CultureInfo.InvariantCulture);
+            host.Client?.Dispose();
+            host.Client = new ApiClient(new Uri($"http://127.0.0.1:{host.Port}/api/"), () => host.Output);
+            try
+            {
+                await host.StartAgainAsync();
+                return host;
+            }
+            catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                host.output.Clear();
+            }
+        }
     }
 
     /// <summary>Starts the process (again) with the same settings, and waits for a healthy answer.</summary>
@@ -94,7 +107,9 @@ public sealed class DevHostProcess : IAsyncDisposable
                 throw new TimeoutException($"The DevHost was not healthy within 60 s:{Environment.NewLine}{Output}");
             }
 
-            if (await Client.IsHealthyAsync())
+            // Healthy, and from this process: its own log says it listens on the port (another test's
+            // DevHost that took the port would answer the health check too).
+            if (Output.Contains($"listening on http://127.0.0.1:{Port}/api", StringComparison.Ordinal) && await Client.IsHealthyAsync())
             {
                 LastStartup = watch.Elapsed;
                 return;
