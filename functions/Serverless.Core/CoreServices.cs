@@ -30,6 +30,14 @@ public static class CoreServices
         services.AddSingleton<QuestionStore>();
         services.AddSingleton<BidSealing>();
         services.AddSingleton<TenderOpening>();
+        services.AddSingleton<EvaluationStore>();
+        services.AddSingleton<TenderEvaluation>();
+        services.AddSingleton<AwardStore>();
+        services.AddSingleton<Awarding>();
+        services.AddSingleton<ContractStore>();
+        services.AddSingleton<PerformanceStore>();
+        services.AddSingleton<ContractLifecycle>();
+        services.AddSingleton<OcdsExport>();
         return services;
     }
 }

@@ -56,6 +56,24 @@ public static class RouteTable
         new(nameof(TenderEndpoints.ListBids), "GET", Routes.TenderBids, TenderEndpoints.ListBids),
         new(nameof(TenderEndpoints.WithdrawBid), "POST", Routes.TenderBidWithdraw, TenderEndpoints.WithdrawBid),
         new(nameof(TenderEndpoints.DecideFailedLot), "POST", Routes.TenderLotDecision, TenderEndpoints.DecideFailedLot),
+        new(nameof(AwardEndpoints.DecideQualification), "POST", Routes.BidQualification, AwardEndpoints.DecideQualification),
+        new(nameof(AwardEndpoints.ScoreBid), "POST", Routes.BidEvaluations, AwardEndpoints.ScoreBid),
+        new(nameof(AwardEndpoints.ExplainPrice), "POST", Routes.BidExplanation, AwardEndpoints.ExplainPrice),
+        new(nameof(AwardEndpoints.RankLot), "POST", Routes.LotRanking, AwardEndpoints.RankLot),
+        new(nameof(AwardEndpoints.GetAward), "GET", Routes.LotAward, AwardEndpoints.GetAward),
+        new(nameof(AwardEndpoints.ConfirmAward), "POST", Routes.LotAward, AwardEndpoints.ConfirmAward),
+        new(nameof(AwardEndpoints.WithdrawFromAward), "POST", Routes.LotAwardWithdraw, AwardEndpoints.WithdrawFromAward),
+        new(nameof(AwardEndpoints.DisqualifyCandidate), "POST", Routes.LotAwardDisqualify, AwardEndpoints.DisqualifyCandidate),
+        new(nameof(AwardEndpoints.LodgeChallenge), "POST", Routes.TenderChallenges, AwardEndpoints.LodgeChallenge),
+        new(nameof(AwardEndpoints.ListChallenges), "GET", Routes.TenderChallenges, AwardEndpoints.ListChallenges),
+        new(nameof(AwardEndpoints.RuleChallenge), "POST", Routes.ChallengeRuling, AwardEndpoints.RuleChallenge),
+        new(nameof(AwardEndpoints.ListTenderContracts), "GET", Routes.TenderContracts, AwardEndpoints.ListTenderContracts),
+        new(nameof(AwardEndpoints.GetOcds), "GET", Routes.TenderOcds, AwardEndpoints.GetOcds),
+        new(nameof(AwardEndpoints.GetContract), "GET", Routes.Contract, AwardEndpoints.GetContract),
+        new(nameof(AwardEndpoints.SignContract), "POST", Routes.ContractSign, AwardEndpoints.SignContract),
+        new(nameof(AwardEndpoints.ReportMilestone), "POST", Routes.MilestoneReport, AwardEndpoints.ReportMilestone),
+        new(nameof(AwardEndpoints.DecideMilestone), "POST", Routes.MilestoneAcceptance, AwardEndpoints.DecideMilestone),
+        new(nameof(AwardEndpoints.EvaluatePerformance), "POST", Routes.ContractEvaluation, AwardEndpoints.EvaluatePerformance),
     ];
 
     public static readonly IReadOnlyList<ScheduleEntry> Schedules =
@@ -70,7 +88,8 @@ public static class RouteTable
         new(nameof(TenderSweep.RequestTenderOpening), TenderSweep.OpenQueue, TenderSweep.RequestTenderOpening),
     ];
 
-    public static readonly IReadOnlyList<string> Orchestrations = [nameof(RoundOrchestration), nameof(RoundStagesOrchestration), nameof(GrantOrchestration), nameof(TenderOrchestration)];
+    public static readonly IReadOnlyList<string> Orchestrations = [nameof(RoundOrchestration), nameof(RoundStagesOrchestration), nameof(GrantOrchestration), nameof(TenderOrchestration),
+        nameof(AwardOrchestration), nameof(ContractOrchestration)];
 
     public static readonly IReadOnlyList<string> Activities =
     [
@@ -78,7 +97,9 @@ public static class RouteTable
         nameof(CloseReviewWaveActivity), nameof(ComputeResultsActivity), nameof(ReopenReviewActivity), nameof(RemindCommitteeActivity),
         nameof(StartPublicityActivity), nameof(ObjectionProgressActivity), nameof(MakeAwardsActivity), nameof(StartGrantsActivity), nameof(GrantsProgressActivity), nameof(StartStagesActivity),
         nameof(CompleteRoundActivity), nameof(GrantStateActivity), nameof(PayTrancheActivity), nameof(RemindGrantActivity),
-        nameof(CompleteGrantActivity), nameof(FailGrantActivity), nameof(OpenTenderActivity),
+        nameof(CompleteGrantActivity), nameof(FailGrantActivity), nameof(OpenTenderActivity), nameof(RejectUnexplainedActivity),
+        nameof(AdvanceAwardActivity), nameof(ContractStateActivity), nameof(LapseContractActivity), nameof(PayMilestoneActivity),
+        nameof(RemindContractActivity), nameof(CompleteContractActivity),
     ];
 
     /// <summary>Registers the orchestrations and activities with a Durable Task worker (the DevHost's engine, tests).</summary>
@@ -110,6 +131,15 @@ public static class RouteTable
         registry.AddActivity<FailGrantActivity>();
         registry.AddOrchestrator<TenderOrchestration>();
         registry.AddActivity<OpenTenderActivity>();
+        registry.AddActivity<RejectUnexplainedActivity>();
+        registry.AddOrchestrator<AwardOrchestration>();
+        registry.AddActivity<AdvanceAwardActivity>();
+        registry.AddOrchestrator<ContractOrchestration>();
+        registry.AddActivity<ContractStateActivity>();
+        registry.AddActivity<LapseContractActivity>();
+        registry.AddActivity<PayMilestoneActivity>();
+        registry.AddActivity<RemindContractActivity>();
+        registry.AddActivity<CompleteContractActivity>();
     }
 }
 
@@ -151,6 +181,22 @@ public static class Routes
     public const string TenderBids = "tenders/{tenderId}/bids";
     public const string TenderBidWithdraw = "tenders/{tenderId}/bids/{bidId}/withdraw";
     public const string TenderLotDecision = "tenders/{tenderId}/lots/{lotId}/decision";
+    public const string BidQualification = "tenders/{tenderId}/bids/{bidId}/qualification";
+    public const string BidEvaluations = "tenders/{tenderId}/bids/{bidId}/evaluations";
+    public const string BidExplanation = "tenders/{tenderId}/bids/{bidId}/explanation";
+    public const string LotRanking = "tenders/{tenderId}/lots/{lotId}/ranking";
+    public const string LotAward = "tenders/{tenderId}/lots/{lotId}/award";
+    public const string LotAwardWithdraw = "tenders/{tenderId}/lots/{lotId}/award/withdraw";
+    public const string LotAwardDisqualify = "tenders/{tenderId}/lots/{lotId}/award/disqualify";
+    public const string TenderChallenges = "tenders/{tenderId}/challenges";
+    public const string ChallengeRuling = "tenders/{tenderId}/challenges/{challengeId}/ruling";
+    public const string TenderContracts = "tenders/{tenderId}/contracts";
+    public const string TenderOcds = "tenders/{tenderId}/ocds";
+    public const string Contract = "contracts/{contractId}";
+    public const string ContractSign = "contracts/{contractId}/sign";
+    public const string MilestoneReport = "contracts/{contractId}/milestones/{index}/report";
+    public const string MilestoneAcceptance = "contracts/{contractId}/milestones/{index}/acceptance";
+    public const string ContractEvaluation = "contracts/{contractId}/evaluation";
 }
 
 /// <summary>Six-field CRON (second minute hour day month weekday), as Functions timer triggers take.</summary>

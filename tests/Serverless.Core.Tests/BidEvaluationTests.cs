@@ -54,13 +54,23 @@ public sealed class BidEvaluationTests
     [Fact]
     public void A_price_under_eighty_percent_of_the_mean_valid_price_is_abnormally_low()
     {
-        var ranking = BidEvaluation.Rank([Bid("a", 500_000m, 40m, 20m), Bid("b", 500_000m, 40m, 20m), Bid("low", 300_000m, 40m, 20m)],
+        // Mean 433,333.33; 80% of it is 346,666.67: 300,000 is under it. With 370,000 the mean is 456,666.67: 80% is 365,333.33, 90% is 411,000.
+        var (mean, low) = BidEvaluation.FindAbnormallyLow([("a", 500_000m), ("b", 500_000m), ("low", 300_000m)]);
+        Assert.Equal(433_333.33m, mean);
+        Assert.Equal(["low"], low);
+        Assert.Empty(BidEvaluation.FindAbnormallyLow([("a", 500_000m), ("b", 500_000m), ("c", 370_000m)]).BidIds);
+        Assert.Equal(["c"], BidEvaluation.FindAbnormallyLow([("a", 500_000m), ("b", 500_000m), ("c", 370_000m)], 0.9m).BidIds.ToArray());
+    }
+
+    [Fact]
+    public void An_explained_abnormally_low_price_is_ranked_with_its_explanation_shown()
+    {
+        var ranking = BidEvaluation.Rank([Bid("a", 500_000m, 40m, 20m), Bid("low", 300_000m, 40m, 20m) with { PriceNote = "abnormally low, explained" }],
             EvaluationMethod.ComprehensiveScoring, 20);
 
-        // Mean 433,333.33; 80% of it is 346,666.67.
         Assert.True(ranking.Single(r => r.BidId == "low").AbnormallyLow);
         Assert.False(ranking.Single(r => r.BidId == "a").AbnormallyLow);
-        Assert.Contains(ranking.Single(r => r.BidId == "low").Steps, s => s.StartsWith("abnormally low", StringComparison.Ordinal));
+        Assert.Contains("abnormally low, explained", ranking.Single(r => r.BidId == "low").Steps);
     }
 
     [Fact]

@@ -74,7 +74,8 @@ public sealed class DurabilityTests
         var now = DateTimeOffset.UtcNow;
         var tenderId = Ids.New("tnd", TimeProvider.System);
         var orphan = new Tender(tenderId, "崩溃后遗留的采购项目", [new Lot("A", "助餐服务", 100_000m, "为老人提供助餐服务。", [new KpiTarget("meals", "餐次", 1000m, "次")])],
-            ProcurementMethod.CompetitiveConsultation, EvaluationMethod.LowestPrice, 100, [], now.AddHours(-3), now.AddSeconds(-5),
+            ProcurementMethod.CompetitiveConsultation, EvaluationMethod.LowestPrice, 100, [], [], 0.8m, new TenderPeriods(),
+            [new MilestonePlan("全部", 100, "P90D")], 30, now.AddHours(-3), now.AddSeconds(-5),
             TenderStatus.Open, now.AddHours(-4), "dev-admin", PublishedAt: now.AddHours(-4));
         Assert.True(await new TenderStore(storage).TryAddAsync(orphan));
 

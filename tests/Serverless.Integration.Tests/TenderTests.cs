@@ -23,6 +23,8 @@ public sealed class TenderTests(SharedDevHost devHost)
         },
         enquiryDeadline,
         bidDeadline,
+        evaluators = new[] { "evaluator-1" },
+        milestones = new object[] { new { name = "中期", percent = 50, dueAfter = "P90D" }, new { name = "终期", percent = 50, dueAfter = "P180D" } },
         lots = new object[]
         {
             new { id = "A", title = "抚顺街道居家养老", budgetCeiling = 500_000m, specification = "为 300 名空巢老人提供每周上门服务。", kpis = new[] { new { id = "served", name = "服务人数", target = 300m, unit = "人" } } },

@@ -127,4 +127,9 @@ public static class TableNames
     public const string Tenders = "Tenders";
     public const string Bids = "Bids";
     public const string Questions = "Questions";
+    public const string Evaluations = "Evaluations";
+    public const string Awards = "Awards";
+    public const string Challenges = "Challenges";
+    public const string Contracts = "Contracts";
+    public const string Performance = "Performance";
 }

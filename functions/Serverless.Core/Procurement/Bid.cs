@@ -29,8 +29,13 @@ public sealed record Bid(
     DateTimeOffset UpdatedAt,
     string Sha256,
     SealedContent Sealed,
-    BidContent? Opened = null)
+    BidContent? Opened = null,
+    BidQualification? Qualification = null,
+    AbnormalPrice? AbnormalPrice = null)
 {
+    /// <summary>Opened, not withdrawn, and qualified: the bids that are scored and ranked.</summary>
+    public bool IsValid => Status == BidStatus.Submitted && Opened is not null && Qualification is { Qualified: true };
+
     /// <summary>One bid per organization and lot: a second submission replaces the first (same id).</summary>
     public static string IdFor(string tenderId, string lotId, string organizationId) => Ids.Derive("bid", tenderId, lotId, organizationId);
 
@@ -45,7 +50,8 @@ public sealed record BidReceipt(string BidId, string TenderId, string LotId, int
 
 /// <summary>An opened bid as the evaluation committee and the bidder see it.</summary>
 public sealed record OpenedBid(string Id, string LotId, string OrganizationId, string OrganizationName, BidStatus Status, int Version,
-    DateTimeOffset SubmittedAt, string Sha256, BidContent? Content);
+    DateTimeOffset SubmittedAt, string Sha256, BidContent? Content, BidQualification? Qualification, AbnormalPrice? AbnormalPrice,
+    List<PerformanceRecord> SupplierPerformance);
 
 /// <summary>Bids: one partition per tender, one row per (lot, organization).</summary>
 public sealed class BidStore(Storage storage)

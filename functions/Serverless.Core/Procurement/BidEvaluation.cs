@@ -2,8 +2,12 @@ using System.Globalization;
 
 namespace Serverless.Core.Procurement;
 
-/// <summary>A qualified or disqualified bid with its evaluators' mean points per technical criterion.</summary>
-public sealed record BidForEvaluation(string BidId, decimal Price, bool Qualified, DateTimeOffset SubmittedAt, IReadOnlyDictionary<string, decimal> TechnicalPoints);
+/// <summary>
+/// A bid as the ranking sees it. <c>PriceNote</c> is set when its price was found abnormally low at opening
+/// and explained: the note is shown among the ranking's steps.
+/// </summary>
+public sealed record BidForEvaluation(string BidId, decimal Price, bool Qualified, DateTimeOffset SubmittedAt, IReadOnlyDictionary<string, decimal> TechnicalPoints,
+    string? PriceNote = null);
 
 /// <summary>A bid's place in a lot's ranking, with every step of its score.</summary>
 public sealed record BidRanking(int Rank, string BidId, decimal PriceScore, decimal TechnicalScore, decimal Total, bool AbnormallyLow, List<string> Steps);
@@ -31,11 +35,27 @@ public static class BidEvaluation
     public static bool IsAbnormallyLow(decimal price, decimal meanValidPrice, decimal share = DefaultAbnormalShare) => price < meanValidPrice * share;
 
     /// <summary>
+    /// The prices of a lot's qualified bids at opening that are abnormally low: under <paramref name="share"/>
+    /// of their mean. Decided once, at opening, so that a bid rejected later does not move the line for others.
+    /// </summary>
+    public static (decimal Mean, List<string> BidIds) FindAbnormallyLow(IReadOnlyList<(string BidId, decimal Price)> qualified, decimal share = DefaultAbnormalShare)
+    {
+        ArgumentNullException.ThrowIfNull(qualified);
+        if (qualified.Count == 0)
+        {
+            return (0m, []);
+        }
+
+        var mean = decimal.Round(qualified.Average(b => b.Price), 2, MidpointRounding.AwayFromZero);
+        return (mean, qualified.Where(b => IsAbnormallyLow(b.Price, mean, share)).Select(b => b.BidId).ToList());
+    }
+
+    /// <summary>
     /// Ranks the qualified bids of one lot. Comprehensive scoring: price score plus technical points,
     /// ties to the lower price, then the earlier bid. Lowest price: the lowest qualified price first, ties
     /// to the earlier bid. Disqualified bids are not ranked.
     /// </summary>
-    public static List<BidRanking> Rank(IReadOnlyList<BidForEvaluation> bids, EvaluationMethod method, int priceWeight, decimal abnormalShare = DefaultAbnormalShare)
+    public static List<BidRanking> Rank(IReadOnlyList<BidForEvaluation> bids, EvaluationMethod method, int priceWeight)
     {
         ArgumentNullException.ThrowIfNull(bids);
         var valid = bids.Where(b => b.Qualified).ToList();
@@ -45,7 +65,6 @@ public static class BidEvaluation
         }
 
         var lowest = valid.Min(b => b.Price);
-        var mean = valid.Average(b => b.Price);
         var scored = valid.Select(b =>
         {
             var steps = new List<string>();
@@ -61,10 +80,10 @@ public static class BidEvaluation
                 steps.Add(Invariant($"technical = {string.Join(" + ", b.TechnicalPoints.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value:0.00}"))} = {technical:0.00}"));
             }
 
-            var abnormal = IsAbnormallyLow(b.Price, mean, abnormalShare);
+            var abnormal = b.PriceNote is not null;
             if (abnormal)
             {
-                steps.Add(Invariant($"abnormally low: {b.Price} is under {abnormalShare:P0} of the mean valid price {mean:0.00}; the bidder must explain it"));
+                steps.Add(b.PriceNote!);
             }
 
             var total = method == EvaluationMethod.ComprehensiveScoring ? priceScore + technical : 0m;

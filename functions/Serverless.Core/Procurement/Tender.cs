@@ -51,6 +51,22 @@ public sealed record FailedLotDecisionForm(string? Decision, ProcurementMethod? 
 
 public sealed record TechnicalCriterion(string Id, string Name, int MaxPoints);
 
+/// <summary>
+/// The tender's clocks as ISO 8601 durations: the abnormally-low-price explanation window after opening, the
+/// standstill (质疑期) after an award is published, the time to sign after the standstill, and the grace
+/// after a milestone report falls due before the bureau is told.
+/// </summary>
+public sealed record TenderPeriods(string Explanation = "P3D", string Standstill = "P7D", string Signing = "P30D", string ReportGrace = "P7D")
+{
+    public static TimeSpan Parse(string iso) => System.Xml.XmlConvert.ToTimeSpan(iso);
+}
+
+/// <summary>
+/// A contract's payment milestone: its share of the contract value, when its report is due after signing,
+/// and what it must deliver: that share of each KPI target of the lot.
+/// </summary>
+public sealed record MilestonePlan(string Name, int Percent, string DueAfter);
+
 /// <summary>A tender (招标项目) of the district's service procurement.</summary>
 public sealed record Tender(
     string Id,
@@ -60,6 +76,11 @@ public sealed record Tender(
     EvaluationMethod Evaluation,
     int PriceWeight,
     List<TechnicalCriterion> TechnicalCriteria,
+    List<string> Evaluators,
+    decimal AbnormalShare,
+    TenderPeriods Periods,
+    List<MilestonePlan> Milestones,
+    int MaxDeductionPercent,
     DateTimeOffset EnquiryDeadline,
     DateTimeOffset BidDeadline,
     TenderStatus Status,
@@ -73,6 +94,8 @@ public sealed record Tender(
     public static string Location(string id) => $"/api/tenders/{id}";
 
     public bool IsPublic => Status != TenderStatus.Draft;
+
+    public bool IsEvaluator(Caller caller) => caller is not null && caller.IsIn(Role.Reviewer) && Evaluators.Contains(caller.Id ?? "", StringComparer.Ordinal);
 
     /// <summary>Bids are accepted, replaced and withdrawn while the tender is open and before its deadline.</summary>
     public Problem? RefuseBidChange(DateTimeOffset now) => Status switch

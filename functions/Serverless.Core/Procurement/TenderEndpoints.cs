@@ -185,9 +185,23 @@ public static class TenderEndpoints
             return Reply.Ok(own.Select(b => b.Receipt()).ToList());
         }
 
-        var visible = ctx.Caller.IsIn(Role.Admin) || ctx.Caller.IsIn(Role.Reviewer) ? bids : own;
+        // The bureau and the evaluation committee see every bid, with each supplier's record on earlier contracts.
+        var committee = ctx.Caller.IsIn(Role.Admin) || tender.IsEvaluator(ctx.Caller);
+        if (!committee && !ctx.Caller.IsIn(Role.Organization))
+        {
+            throw Problem.Forbidden("Opened bids are for the bureau, the tender's evaluation committee and each bidder's own.").ToException();
+        }
+
+        var visible = committee ? bids : own;
+        var performance = ctx.Service<PerformanceStore>();
+        var records = new Dictionary<string, List<PerformanceRecord>>(StringComparer.Ordinal);
+        foreach (var organizationId in visible.Select(b => b.OrganizationId).Distinct(StringComparer.Ordinal))
+        {
+            records[organizationId] = committee ? await performance.ListAsync(organizationId, ctx.Aborted) : [];
+        }
+
         return Reply.Ok(visible.Select(b => new OpenedBid(b.Id, b.LotId, b.OrganizationId, b.OrganizationName, b.Status, b.Version,
-            b.SubmittedAt, b.Sha256, b.Status == BidStatus.Submitted ? b.Opened : null)).ToList());
+            b.SubmittedAt, b.Sha256, b.Status == BidStatus.Submitted ? b.Opened : null, b.Qualification, b.AbnormalPrice, records[b.OrganizationId])).ToList());
     }
 
     /// <summary>

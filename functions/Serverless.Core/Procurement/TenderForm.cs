@@ -13,7 +13,12 @@ public sealed record TenderForm(
     int? PriceWeight,
     List<TechnicalCriterion>? TechnicalCriteria,
     DateTimeOffset? EnquiryDeadline,
-    DateTimeOffset? BidDeadline)
+    DateTimeOffset? BidDeadline,
+    List<string>? Evaluators = null,
+    decimal? AbnormalShare = null,
+    TenderPeriods? Periods = null,
+    List<MilestonePlan>? Milestones = null,
+    int? MaxDeductionPercent = null)
 {
     public Tender Validate(string id, Caller creator, DateTimeOffset now)
     {
@@ -75,6 +80,42 @@ public sealed record TenderForm(
             }
         }
 
+        // The evaluation committee (评标委员会): reviewers named by the bureau, who score the technical criteria.
+        var evaluators = (Evaluators ?? []).Select(e => e?.Trim() ?? "").ToList();
+        if (evaluation == EvaluationMethod.ComprehensiveScoring)
+        {
+            v.Count("evaluators", evaluators, 1, 15);
+        }
+
+        if (evaluators.Any(e => e.Length is 0 or > 100) || evaluators.Distinct(StringComparer.Ordinal).Count() != evaluators.Count)
+        {
+            v.Add("evaluators", "Distinct reviewer ids of at most 100 characters.");
+        }
+
+        var share = AbnormalShare ?? BidEvaluation.DefaultAbnormalShare;
+        v.Range("abnormalShare", share, 0.5m, 0.95m);
+        var periods = Periods ?? new TenderPeriods();
+        Period(v, "periods.explanation", periods.Explanation);
+        Period(v, "periods.standstill", periods.Standstill);
+        Period(v, "periods.signing", periods.Signing);
+        Period(v, "periods.reportGrace", periods.ReportGrace);
+        var milestones = Milestones ?? [];
+        v.Count("milestones", milestones, 1, 12);
+        for (var i = 0; i < milestones.Count; i++)
+        {
+            v.Text($"milestones[{i}].name", milestones[i].Name, 100);
+            v.Range($"milestones[{i}].percent", milestones[i].Percent, 1, 100);
+            Period(v, $"milestones[{i}].dueAfter", milestones[i].DueAfter);
+        }
+
+        if (milestones.Count > 0 && milestones.Sum(m => m.Percent) != 100)
+        {
+            v.Add("milestones", "Their percents add up to 100.");
+        }
+
+        var maxDeduction = MaxDeductionPercent ?? 30;
+        v.Range("maxDeductionPercent", maxDeduction, 0, 100);
+
         if (EnquiryDeadline is null || BidDeadline is null)
         {
             v.Add(EnquiryDeadline is null ? "enquiryDeadline" : "bidDeadline", "Required.");
@@ -86,6 +127,21 @@ public sealed record TenderForm(
 
         v.ThrowIfAny();
         return new Tender(id, title, lots, Method!.Value, evaluation, evaluation == EvaluationMethod.LowestPrice ? 100 : PriceWeight!.Value,
-            criteria, EnquiryDeadline!.Value.ToUniversalTime(), BidDeadline!.Value.ToUniversalTime(), TenderStatus.Draft, now, creator.Id!);
+            criteria, evaluators, share, periods, milestones, maxDeduction, EnquiryDeadline!.Value.ToUniversalTime(), BidDeadline!.Value.ToUniversalTime(), TenderStatus.Draft, now, creator.Id!);
+    }
+
+    private static void Period(Validation v, string field, string? iso)
+    {
+        try
+        {
+            if (iso is null || TenderPeriods.Parse(iso) <= TimeSpan.Zero || TenderPeriods.Parse(iso) > TimeSpan.FromDays(3 * 366))
+            {
+                v.Add(field, "A positive ISO 8601 duration of at most three years, such as P7D or PT30S.");
+            }
+        }
+        catch (FormatException)
+        {
+            v.Add(field, $"'{iso}' is not an ISO 8601 duration such as P7D or PT30S.");
+        }
     }
 }

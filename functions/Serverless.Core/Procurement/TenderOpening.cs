@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Azure;
 using Microsoft.DurableTask;
 using Serverless.Core.Common;
+using Serverless.Core.Organizations;
 
 namespace Serverless.Core.Procurement;
 
@@ -13,10 +14,12 @@ public sealed record OpeningOutcome(
 
 /// <summary>
 /// Bid opening (开标) at the deadline: every submitted bid is unsealed (GCM proves it unaltered) and its hash
-/// checked against the receipt; a lot of an open tender with fewer than three valid bids fails (流标).
+/// checked against the receipt, and qualified by the automatic checks; prices under the tender's share of
+/// their lot's mean qualified price are marked abnormally low, to be explained by a deadline; a lot of an
+/// open tender with fewer than three valid bids fails (流标).
 /// Idempotent: an opened tender stays opened with its first result.
 /// </summary>
-public sealed class TenderOpening(TenderStore tenders, BidStore bids, BidSealing sealing, Outbox outbox, TimeProvider clock)
+public sealed class TenderOpening(TenderStore tenders, BidStore bids, BidSealing sealing, OrganizationStore organizations, Outbox outbox, TimeProvider clock)
 {
     public const int MinimumBidsForOpenTender = 3;
 
@@ -32,6 +35,7 @@ public sealed class TenderOpening(TenderStore tenders, BidStore bids, BidSealing
             }
 
             var opened = 0;
+            var today = District.Today(now);
             foreach (var bid in (await bids.ListAsync(tenderId, cancellation)).Where(b => b.Status == BidStatus.Submitted && b.Opened is null))
             {
                 var bytes = sealing.Unseal(bid.Sealed);
@@ -41,8 +45,23 @@ public sealed class TenderOpening(TenderStore tenders, BidStore bids, BidSealing
                 }
 
                 var found = (await bids.FindAsync(tenderId, bid.Id, cancellation))!.Value;
-                await bids.SaveAsync(found.Bid with { Opened = ApiJson.Deserialize<BidContent>(System.Text.Encoding.UTF8.GetString(bytes)) }, found.ETag, cancellation);
+                var unsealed = found.Bid with { Opened = ApiJson.Deserialize<BidContent>(System.Text.Encoding.UTF8.GetString(bytes)) };
+                var qualification = TenderEvaluation.Qualify(unsealed, tender.Lots.First(l => l.Id == bid.LotId),
+                    await organizations.FindAsync(bid.OrganizationId, cancellation), today);
+                await bids.SaveAsync(unsealed with { Qualification = qualification }, found.ETag, cancellation);
                 opened++;
+            }
+
+            // Abnormally low prices, per lot, against the mean of its qualified prices at opening.
+            var explainBy = now + TenderPeriods.Parse(tender.Periods.Explanation);
+            foreach (var lotBids in (await bids.ListAsync(tenderId, cancellation)).Where(b => b.Status == BidStatus.Submitted && b.IsValid).GroupBy(b => b.LotId))
+            {
+                var (mean, low) = BidEvaluation.FindAbnormallyLow(lotBids.Select(b => (b.Id, b.Opened!.Price)).ToList(), tender.AbnormalShare);
+                foreach (var bid in lotBids.Where(b => low.Contains(b.Id) && b.AbnormalPrice is null))
+                {
+                    var found = (await bids.FindAsync(tenderId, bid.Id, cancellation))!.Value;
+                    await bids.SaveAsync(found.Bid with { AbnormalPrice = new AbnormalPrice(mean, tender.AbnormalShare, explainBy) }, found.ETag, cancellation);
+                }
             }
 
             var valid = (await bids.ListAsync(tenderId, cancellation)).Where(b => b.Status == BidStatus.Submitted).ToList();
@@ -79,7 +98,8 @@ public sealed class TenderOpening(TenderStore tenders, BidStore bids, BidSealing
 
 /// <summary>
 /// A tender's workflow: waits on a durable timer for the bid deadline (the opening time), raced against an
-/// open request, then opens the bids. Evaluation, award, standstill and contracts continue from here.
+/// open request, then opens the bids, then rejects abnormally low prices left unexplained at their deadline.
+/// Each lot's award and each contract then run workflows of their own.
 /// </summary>
 public sealed class TenderOrchestration : TaskOrchestrator<string, OpeningOutcome>
 {
@@ -107,8 +127,18 @@ public sealed class TenderOrchestration : TaskOrchestrator<string, OpeningOutcom
             return outcome;
         }
 
-        context.SetCustomStatus(new Ventures.RoundProgress(outcome.Status.ToString().ToLowerInvariant(),
-            outcome.FailedLots.Count == 0 ? $"{outcome.BidsOpened} bids opened" : $"{outcome.BidsOpened} bids opened; failed lots: {string.Join(", ", outcome.FailedLots)}"));
+        var opened = outcome.FailedLots.Count == 0 ? $"{outcome.BidsOpened} bids opened" : $"{outcome.BidsOpened} bids opened; failed lots: {string.Join(", ", outcome.FailedLots)}";
+
+        // Abnormally low prices: at each explanation deadline, the bids still unexplained are rejected.
+        var step = await context.CallActivityAsync<ExplanationStep>(nameof(RejectUnexplainedActivity), tenderId, Retry);
+        for (var i = 0; i < 100 && step.WaitUntil is { } until; i++)
+        {
+            context.SetCustomStatus(new Ventures.RoundProgress("evaluation", $"{opened}; abnormally low prices to be explained by {until:O}"));
+            await context.CreateTimer(until.UtcDateTime, CancellationToken.None);
+            step = await context.CallActivityAsync<ExplanationStep>(nameof(RejectUnexplainedActivity), tenderId, Retry);
+        }
+
+        context.SetCustomStatus(new Ventures.RoundProgress("evaluation", opened));
         return outcome;
     }
 }
