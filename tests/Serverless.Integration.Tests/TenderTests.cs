@@ -90,6 +90,22 @@ public sealed class TenderTests(SharedDevHost devHost)
         Assert.DoesNotContain("390000", mine.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("护理员", (await Api.GetAsync($"tenders/{tenderId}", Samples.Admin)).Text, StringComparison.Ordinal);
 
+        // Nor does any evaluation endpoint touch a bid before opening, whoever asks.
+        var firstBid = receipts[0].Str("bidId");
+        foreach (var caller in new[] { Samples.Admin, "reviewer; id=evaluator-1" })
+        {
+            Assert.Equal((HttpStatusCode.Conflict, "bids-sealed"), Of(await Api.PostAsync($"tenders/{tenderId}/bids/{firstBid}/qualification", new { qualified = false, reason = "开标前试图审查" }, caller)));
+        }
+
+        Assert.Equal((HttpStatusCode.Conflict, "bids-sealed"), Of(await Api.PostAsync($"tenders/{tenderId}/bids/{firstBid}/evaluations", new { scores = new { plan = 40, team = 20 } }, "reviewer; id=evaluator-1")));
+        Assert.Equal(HttpStatusCode.Forbidden, (await Api.PostAsync($"tenders/{tenderId}/bids/{firstBid}/evaluations", new { scores = new { plan = 40, team = 20 } }, Samples.Admin)).Status);
+
+        Assert.Equal((HttpStatusCode.Conflict, "bids-sealed"), Of(await Api.PostAsync($"tenders/{tenderId}/bids/{firstBid}/explanation", new { text = "开标前就想解释报价，看看系统会不会泄露什么内容。" }, Samples.Organization(orgs[0]))));
+        var ocds = await Api.GetAsync($"tenders/{tenderId}/ocds");
+        Assert.DoesNotContain("400000", ocds.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("护理员", ocds.Text, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.GetAsync($"tenders/{tenderId}/lots/A/award", Samples.Admin)).Status);
+
         // Opening at the deadline, by the tender's own timer.
         var opened = await Poll.UntilAsync(() => Api.GetAsync($"tenders/{tenderId}"), r => r.Str("status") == "opened");
         var lots = opened.Body.GetProperty("lots").EnumerateArray().ToDictionary(l => l.GetProperty("id").GetString()!);

@@ -65,7 +65,6 @@ public static class ProblemCodes
     public const string StorageUnavailable = "storage-unavailable";
     public const string BidsSealed = "bids-sealed";
     public const string EvaluationIncomplete = "evaluation-incomplete";
-    public const string ChallengeOpen = "challenge-open";
 }
 
 /// <summary>Thrown anywhere below a handler to answer with a problem; the dispatcher renders it.</summary>
