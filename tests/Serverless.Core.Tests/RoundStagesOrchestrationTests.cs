@@ -155,10 +155,13 @@ public sealed class RoundStagesTimerTests
     [Fact]
     public async Task Reviewers_are_reminded_before_the_review_deadline_and_the_wave_closes_at_it()
     {
-        var until = StageScript.In(3);
+        // The deadline counts from when review starts, not from the test's start: a loaded machine may take
+        // a second or more to start the host, which would leave too short a period to remind within.
+        DateTimeOffset? deadline = null;
+        DateTimeOffset Until() => deadline ??= StageScript.In(4);
         var script = new StageScript()
-            .Answer(nameof(StartReviewActivity), _ => new StageReport(RoundStatus.Review, until, 2, 6, "review: 2 of 6 scored"))
-            .Answer(nameof(RemindReviewersActivity), _ => new StageReport(RoundStatus.Review, until, 3, 6, "review: 3 of 6 scored"))
+            .Answer(nameof(StartReviewActivity), _ => new StageReport(RoundStatus.Review, Until(), 2, 6, "review: 2 of 6 scored"))
+            .Answer(nameof(RemindReviewersActivity), _ => new StageReport(RoundStatus.Review, Until(), 3, 6, "review: 3 of 6 scored"))
             .Answer(nameof(CloseReviewWaveActivity), _ => new StageReport(RoundStatus.Review, null, 6, 6, "review: 6 of 6 scored", Finished: true));
         await using var host = await StagesHost.StartAsync(script);
         var instanceId = await StagesHost.StartStagesAsync(host, "r-review-reminder");
@@ -175,6 +178,7 @@ public sealed class RoundStagesTimerTests
                 nameof(StartGrantsActivity), nameof(CompleteRoundActivity),
             ],
             script.Activities);
+        var until = Until();
         var reminded = script.CallsOf(nameof(RemindReviewersActivity)).Single();
         var closed = script.CallsOf(nameof(CloseReviewWaveActivity)).Single();
         Assert.True(reminded.At < until, $"reminded at {reminded.At:O}, deadline {until:O}");

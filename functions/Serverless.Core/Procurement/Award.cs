@@ -374,14 +374,26 @@ public sealed class Awarding(TenderStore tenders, BidStore bids, AwardStore awar
                 return new AwardStep(award.Status, null, open, $"{open} challenge(s) open: the contract waits for the ruling");
             }
 
-            var lot = tender.Lots.First(l => l.Id == key.LotId);
-            var contract = Contract.Draw(tender, lot, current, now);
-            await contracts.TryAddAsync(contract, cancellation);
-            award = award with { Status = AwardStatus.Contracting, Offers = [.. award.Offers.Take(award.Offers.Count - 1), current with { ContractId = contract.Id }] };
+            // The award row first (conditional: a withdrawal at the same moment wins and this step retries),
+            // then the contract it names: a crash in between is repaired by the next pass below.
+            var contractId = Contract.IdFor(key.TenderId, key.LotId, current.BidId);
+            award = award with { Status = AwardStatus.Contracting, Offers = [.. award.Offers.Take(award.Offers.Count - 1), current with { ContractId = contractId }] };
             await awards.UpdateAsync(award, etag, cancellation);
-            await outbox.AddAsync($"/tenders/{key.TenderId}", "Serverless.Procurement.ContractDrawn", contract.Id, key.TenderId,
-                new { tenderId = key.TenderId, lotId = key.LotId, contractId = contract.Id, signBy = contract.SignBy }, cancellation);
-            await Workflows.EnsureStartedAsync(durable, nameof(ContractOrchestration), ContractOrchestration.InstanceId(contract.Id), contract.Id, cancellation);
+        }
+
+        if (award.Status == AwardStatus.Contracting && award.Current is { ContractId: { } id } holder)
+        {
+            if (await contracts.FindAsync(id, cancellation) is null)
+            {
+                var contract = Contract.Draw(tender, tender.Lots.First(l => l.Id == key.LotId), holder, now);
+                if (await contracts.TryAddAsync(contract, cancellation))
+                {
+                    await outbox.AddAsync($"/tenders/{key.TenderId}", "Serverless.Procurement.ContractDrawn", contract.Id, key.TenderId,
+                        new { tenderId = key.TenderId, lotId = key.LotId, contractId = contract.Id, signBy = contract.SignBy }, cancellation);
+                }
+            }
+
+            await Workflows.EnsureStartedAsync(durable, nameof(ContractOrchestration), ContractOrchestration.InstanceId(id), id, cancellation);
         }
 
         return new AwardStep(award.Status, null, open, award.Status switch
