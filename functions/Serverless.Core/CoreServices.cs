@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serverless.Core.Common;
+using Serverless.Core.Dispatch;
 using Serverless.Core.Organizations;
 using Serverless.Core.Procurement;
 using Serverless.Core.Ventures;
@@ -38,6 +39,11 @@ public static class CoreServices
         services.AddSingleton<PerformanceStore>();
         services.AddSingleton<ContractLifecycle>();
         services.AddSingleton<OcdsExport>();
+        services.AddSingleton<VolunteerStore>();
+        services.AddSingleton<RequestStore>();
+        services.AddSingleton<HoursLedger>();
+        services.AddSingleton<DispatchOptions>();
+        services.AddSingleton<Dispatching>();
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.DurableTask;
 using Serverless.Core.Common;
+using Serverless.Core.Dispatch;
 using Serverless.Core.Organizations;
 using Serverless.Core.Procurement;
 using Serverless.Core.Ventures;
@@ -74,6 +75,18 @@ public static class RouteTable
         new(nameof(AwardEndpoints.ReportMilestone), "POST", Routes.MilestoneReport, AwardEndpoints.ReportMilestone),
         new(nameof(AwardEndpoints.DecideMilestone), "POST", Routes.MilestoneAcceptance, AwardEndpoints.DecideMilestone),
         new(nameof(AwardEndpoints.EvaluatePerformance), "POST", Routes.ContractEvaluation, AwardEndpoints.EvaluatePerformance),
+        new(nameof(DispatchEndpoints.RegisterVolunteer), "POST", Routes.Volunteers, DispatchEndpoints.RegisterVolunteer),
+        new(nameof(DispatchEndpoints.GetVolunteer), "GET", Routes.Volunteer, DispatchEndpoints.GetVolunteer),
+        new(nameof(DispatchEndpoints.UpdateVolunteer), "PUT", Routes.Volunteer, DispatchEndpoints.UpdateVolunteer),
+        new(nameof(DispatchEndpoints.GetHours), "GET", Routes.VolunteerHours, DispatchEndpoints.GetHours),
+        new(nameof(DispatchEndpoints.CreateServiceRequest), "POST", Routes.ServiceRequests, DispatchEndpoints.CreateServiceRequest),
+        new(nameof(DispatchEndpoints.GetServiceRequest), "GET", Routes.ServiceRequest, DispatchEndpoints.GetServiceRequest),
+        new(nameof(DispatchEndpoints.MyOffers), "GET", Routes.MyOffers, DispatchEndpoints.MyOffers),
+        new(nameof(DispatchEndpoints.AcceptOffer), "POST", Routes.OfferAccept, DispatchEndpoints.AcceptOffer),
+        new(nameof(DispatchEndpoints.DeclineOffer), "POST", Routes.OfferDecline, DispatchEndpoints.DeclineOffer),
+        new(nameof(DispatchEndpoints.CheckIn), "POST", Routes.RequestCheckIn, DispatchEndpoints.CheckIn),
+        new(nameof(DispatchEndpoints.CheckOut), "POST", Routes.RequestCheckOut, DispatchEndpoints.CheckOut),
+        new(nameof(DispatchEndpoints.ConfirmService), "POST", Routes.RequestConfirm, DispatchEndpoints.ConfirmService),
     ];
 
     public static readonly IReadOnlyList<ScheduleEntry> Schedules =
@@ -89,7 +102,7 @@ public static class RouteTable
     ];
 
     public static readonly IReadOnlyList<string> Orchestrations = [nameof(RoundOrchestration), nameof(RoundStagesOrchestration), nameof(GrantOrchestration), nameof(TenderOrchestration),
-        nameof(AwardOrchestration), nameof(ContractOrchestration)];
+        nameof(AwardOrchestration), nameof(ContractOrchestration), nameof(DispatchOrchestration)];
 
     public static readonly IReadOnlyList<string> Activities =
     [
@@ -99,7 +112,7 @@ public static class RouteTable
         nameof(CompleteRoundActivity), nameof(GrantStateActivity), nameof(PayTrancheActivity), nameof(RemindGrantActivity),
         nameof(CompleteGrantActivity), nameof(FailGrantActivity), nameof(OpenTenderActivity), nameof(RejectUnexplainedActivity),
         nameof(AdvanceAwardActivity), nameof(ContractStateActivity), nameof(LapseContractActivity), nameof(PayMilestoneActivity),
-        nameof(RemindContractActivity), nameof(CompleteContractActivity),
+        nameof(RemindContractActivity), nameof(CompleteContractActivity), nameof(AdvanceDispatchActivity),
     ];
 
     /// <summary>Registers the orchestrations and activities with a Durable Task worker (the DevHost's engine, tests).</summary>
@@ -140,6 +153,8 @@ public static class RouteTable
         registry.AddActivity<PayMilestoneActivity>();
         registry.AddActivity<RemindContractActivity>();
         registry.AddActivity<CompleteContractActivity>();
+        registry.AddOrchestrator<DispatchOrchestration>();
+        registry.AddActivity<AdvanceDispatchActivity>();
     }
 }
 
@@ -197,6 +212,17 @@ public static class Routes
     public const string MilestoneReport = "contracts/{contractId}/milestones/{index}/report";
     public const string MilestoneAcceptance = "contracts/{contractId}/milestones/{index}/acceptance";
     public const string ContractEvaluation = "contracts/{contractId}/evaluation";
+    public const string Volunteers = "volunteers";
+    public const string Volunteer = "volunteers/{volunteerId}";
+    public const string VolunteerHours = "volunteers/{volunteerId}/hours";
+    public const string ServiceRequests = "service-requests";
+    public const string ServiceRequest = "service-requests/{requestId}";
+    public const string RequestCheckIn = "service-requests/{requestId}/check-in";
+    public const string RequestCheckOut = "service-requests/{requestId}/check-out";
+    public const string RequestConfirm = "service-requests/{requestId}/confirm";
+    public const string MyOffers = "offers/mine";
+    public const string OfferAccept = "offers/{offerId}/accept";
+    public const string OfferDecline = "offers/{offerId}/decline";
 }
 
 /// <summary>Six-field CRON (second minute hour day month weekday), as Functions timer triggers take.</summary>

@@ -51,6 +51,17 @@ public sealed record Caller(
         }
     }
 
+    /// <summary>True when the caller is this volunteer.</summary>
+    public bool IsVolunteer(string volunteerId) =>
+        IsIn(Role.Volunteer) && string.Equals(VolunteerId, volunteerId, StringComparison.Ordinal);
+
+    /// <summary>A volunteer acting for themselves.</summary>
+    public string RequireVolunteer()
+    {
+        Require(Role.Volunteer);
+        return VolunteerId ?? throw Problem.Forbidden("Your sign-in is not bound to a volunteer.").ToException();
+    }
+
     /// <summary>An organization member acting for their own organization.</summary>
     public string RequireOrganization()
     {

@@ -10,4 +10,10 @@ public static class District
 
     /// <summary>The district's calendar day at <paramref name="instant"/>.</summary>
     public static DateOnly Today(DateTimeOffset instant) => DateOnly.FromDateTime(instant.ToOffset(UtcOffset).DateTime);
+
+    /// <summary>The Monday that starts the district week of <paramref name="day"/>.</summary>
+    public static DateOnly WeekOf(DateOnly day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
+
+    /// <summary>The district's wall-clock time at <paramref name="instant"/>.</summary>
+    public static DateTime LocalTime(DateTimeOffset instant) => instant.ToOffset(UtcOffset).DateTime;
 }

@@ -65,6 +65,9 @@ public static class ProblemCodes
     public const string StorageUnavailable = "storage-unavailable";
     public const string BidsSealed = "bids-sealed";
     public const string EvaluationIncomplete = "evaluation-incomplete";
+    public const string OfferClosed = "offer-closed";
+    public const string OfferTaken = "offer-taken";
+    public const string AlreadyBooked = "already-booked";
 }
 
 /// <summary>Thrown anywhere below a handler to answer with a problem; the dispatcher renders it.</summary>

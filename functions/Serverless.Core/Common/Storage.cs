@@ -132,4 +132,10 @@ public static class TableNames
     public const string Challenges = "Challenges";
     public const string Contracts = "Contracts";
     public const string Performance = "Performance";
+    public const string Volunteers = "Volunteers";
+    public const string VolunteerIndex = "VolunteerIndex";
+    public const string ServiceRequests = "ServiceRequests";
+    public const string Offers = "Offers";
+    public const string Bookings = "Bookings";
+    public const string Ledger = "Ledger";
 }

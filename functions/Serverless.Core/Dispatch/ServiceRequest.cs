@@ -1,0 +1,209 @@
+using System.Text.Json.Serialization;
+using Serverless.Core.Common;
+
+namespace Serverless.Core.Dispatch;
+
+/// <summary>How soon someone must be on site (DOMAIN.md): emergencies 30 minutes, red 2 hours, yellow 24, blue 72.</summary>
+public enum UrgencyTier
+{
+    Emergency,
+    Red,
+    Yellow,
+    Blue,
+}
+
+/// <summary>The special groups served first (重点人群).</summary>
+public enum Vulnerability
+{
+    /// <summary>独居、空巢老人</summary>
+    ElderlyAlone,
+
+    /// <summary>残疾人</summary>
+    Disabled,
+
+    /// <summary>低保、特困</summary>
+    LowIncome,
+
+    /// <summary>留守儿童</summary>
+    LeftBehindChild,
+
+    Other,
+}
+
+/// <summary>Where the request came from: a grid worker's needs log (民情日志), the 12349 hotline, a pairing's schedule.</summary>
+public enum RequestSource
+{
+    NeedsLog,
+    Hotline,
+    Pairing,
+}
+
+public enum RequestStatus
+{
+    /// <summary>Offers going out down the ranking.</summary>
+    Dispatching,
+
+    /// <summary>A volunteer accepted; on the way.</summary>
+    Accepted,
+
+    CheckedIn,
+    CheckedOut,
+
+    /// <summary>Confirmed by the grid worker; hours credited.</summary>
+    Confirmed,
+
+    /// <summary>No candidate left anywhere in the street: handed to the community social worker.</summary>
+    Escalated,
+
+    /// <summary>Not checked out within 24 hours of check-in: closed unconfirmed and flagged.</summary>
+    Unconfirmed,
+
+    Cancelled,
+}
+
+public enum OfferStatus
+{
+    Open,
+    Accepted,
+    Declined,
+    Expired,
+
+    /// <summary>Another volunteer accepted first (an emergency offered to several at once).</summary>
+    StoodDown,
+
+    /// <summary>Accepted, then not on site by the deadline.</summary>
+    NoShow,
+}
+
+public static class Urgency
+{
+    /// <summary>The window from creation to the deadline to be on site.</summary>
+    public static TimeSpan Window(UrgencyTier tier) => tier switch
+    {
+        UrgencyTier.Emergency => TimeSpan.FromMinutes(30),
+        UrgencyTier.Red => TimeSpan.FromHours(2),
+        UrgencyTier.Yellow => TimeSpan.FromHours(24),
+        _ => TimeSpan.FromHours(72),
+    };
+
+    /// <summary>
+    /// The warning point: a request nobody has accepted by the last quarter of its window is escalated then,
+    /// while there is still time to act, not after the deadline has passed.
+    /// </summary>
+    public static DateTimeOffset WarnAt(DateTimeOffset createdAt, DateTimeOffset deadline) => deadline - ((deadline - createdAt) / 4);
+}
+
+/// <summary>One line of a request's history, in order: created, ranked, offered, declined, accepted, escalated …</summary>
+public sealed record TimelineEntry(DateTimeOffset At, string Kind, string Text, List<string>? Details = null);
+
+/// <summary>An offer as the request keeps track of it.</summary>
+public sealed record OfferRef(string OfferId, string VolunteerId, int Round, DateTimeOffset ExpiresAt, OfferStatus Status);
+
+/// <summary>A service request (服务需求): who needs what, where, by when, and where its dispatch stands.</summary>
+public sealed record ServiceRequest(
+    string Id,
+    string BeneficiaryId,
+    string BeneficiaryName,
+    Vulnerability Vulnerability,
+    string Need,
+    List<Skill> Skills,
+    string GridId,
+    string CommunityId,
+    string Street,
+    UrgencyTier Tier,
+    RequestSource Source,
+    DateTimeOffset CreatedAt,
+    string CreatedBy,
+    DateTimeOffset Deadline,
+    DateTimeOffset WarnAt,
+    RequestStatus Status,
+    int Level = 0,
+    int Round = 0,
+    List<OfferRef>? Offers = null,
+    string? VolunteerId = null,
+    DateTimeOffset? AcceptedAt = null,
+    DateTimeOffset? CheckInBy = null,
+    DateTimeOffset? CheckedInAt = null,
+    DateTimeOffset? CheckedOutAt = null,
+    DateTimeOffset? ConfirmedAt = null,
+    string? ConfirmedBy = null,
+    decimal? Hours = null,
+    DateTimeOffset? AtRiskSince = null,
+    DateTimeOffset? EscalatedAt = null,
+    bool Flagged = false,
+    string? PairingId = null)
+{
+    public static string Location(string id) => $"/api/service-requests/{id}";
+
+    [JsonIgnore]
+    public List<OfferRef> OfferList => Offers ?? [];
+
+    /// <summary>Every volunteer offered this request in any round: never offered it twice.</summary>
+    [JsonIgnore]
+    public IReadOnlySet<string> Offered => OfferList.Select(o => o.VolunteerId).ToHashSet(StringComparer.Ordinal);
+
+    public bool IsClosed => Status is RequestStatus.Confirmed or RequestStatus.Unconfirmed or RequestStatus.Cancelled;
+}
+
+/// <summary>A service request as the dispatcher posts it.</summary>
+public sealed record ServiceRequestForm(
+    string? BeneficiaryId,
+    string? BeneficiaryName,
+    Vulnerability? Vulnerability,
+    string? Need,
+    List<Skill>? Skills,
+    string? GridId,
+    UrgencyTier? Tier,
+    RequestSource? Source)
+{
+    public ServiceRequest Validate(string id, Caller caller, DateTimeOffset now, DistrictMap map, Func<UrgencyTier, TimeSpan>? window = null)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(map);
+        var v = new Validation();
+        var beneficiaryId = v.Text("beneficiaryId", BeneficiaryId, 64);
+        var beneficiaryName = v.Text("beneficiaryName", BeneficiaryName, 50);
+        var need = v.Text("need", Need, 2000, 2);
+        var skills = (Skills ?? []).Distinct().ToList();
+        v.Count("skills", skills, 1, 4);
+        var grid = GridId is null ? null : map.FindGrid(GridId);
+        if (grid is null)
+        {
+            v.Add("gridId", "One of the district's grids (网格), such as g0001.");
+        }
+
+        if (Tier is null)
+        {
+            v.Add("tier", "Required: emergency, red, yellow or blue.");
+        }
+
+        v.ThrowIfAny();
+        var deadline = now + (window ?? Urgency.Window)(Tier!.Value);
+        var community = map.CommunityOf(grid!.Id);
+        return new ServiceRequest(id, beneficiaryId, beneficiaryName, Vulnerability ?? Dispatch.Vulnerability.Other, need, skills, grid.Id,
+            community.Id, community.Street, Tier.Value, Source ?? RequestSource.NeedsLog, now, caller.Id!, deadline,
+            Urgency.WarnAt(now, deadline), RequestStatus.Dispatching, Offers: []);
+    }
+}
+
+/// <summary>An offer (派单) to one volunteer, with its timeout.</summary>
+public sealed record Offer(
+    string Id,
+    string RequestId,
+    string VolunteerId,
+    int Round,
+    int Level,
+    int Rank,
+    double Score,
+    UrgencyTier Tier,
+    string Need,
+    List<Skill> Skills,
+    string GridId,
+    DateTimeOffset Deadline,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    OfferStatus Status,
+    DateTimeOffset? AnsweredAt = null)
+{
+    public static string IdFor(string requestId, string volunteerId, int round) => Ids.Derive("ofr", requestId, volunteerId, round.ToString(System.Globalization.CultureInfo.InvariantCulture));
+}
