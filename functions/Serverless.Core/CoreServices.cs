@@ -44,6 +44,7 @@ public static class CoreServices
         services.AddSingleton<HoursLedger>();
         services.AddSingleton<DispatchOptions>();
         services.AddSingleton<Dispatching>();
+        services.AddSingleton<PairingStore>();
         return services;
     }
 }

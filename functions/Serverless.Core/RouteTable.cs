@@ -87,6 +87,11 @@ public static class RouteTable
         new(nameof(DispatchEndpoints.CheckIn), "POST", Routes.RequestCheckIn, DispatchEndpoints.CheckIn),
         new(nameof(DispatchEndpoints.CheckOut), "POST", Routes.RequestCheckOut, DispatchEndpoints.CheckOut),
         new(nameof(DispatchEndpoints.ConfirmService), "POST", Routes.RequestConfirm, DispatchEndpoints.ConfirmService),
+        new(nameof(DispatchEndpoints.CreatePairing), "POST", Routes.Pairings, DispatchEndpoints.CreatePairing),
+        new(nameof(DispatchEndpoints.GetPairing), "GET", Routes.Pairing, DispatchEndpoints.GetPairing),
+        new(nameof(DispatchEndpoints.LogVisit), "POST", Routes.PairingVisits, DispatchEndpoints.LogVisit),
+        new(nameof(DispatchEndpoints.EndPairing), "POST", Routes.PairingEnd, DispatchEndpoints.EndPairing),
+        new(nameof(DispatchEndpoints.VolunteeringReport), "GET", Routes.VolunteeringReport, DispatchEndpoints.VolunteeringReport),
     ];
 
     public static readonly IReadOnlyList<ScheduleEntry> Schedules =
@@ -102,7 +107,8 @@ public static class RouteTable
     ];
 
     public static readonly IReadOnlyList<string> Orchestrations = [nameof(RoundOrchestration), nameof(RoundStagesOrchestration), nameof(GrantOrchestration), nameof(TenderOrchestration),
-        nameof(AwardOrchestration), nameof(ContractOrchestration), nameof(DispatchOrchestration)];
+        nameof(AwardOrchestration), nameof(ContractOrchestration), nameof(DispatchOrchestration),
+        nameof(PairingOrchestration)];
 
     public static readonly IReadOnlyList<string> Activities =
     [
@@ -113,6 +119,7 @@ public static class RouteTable
         nameof(CompleteGrantActivity), nameof(FailGrantActivity), nameof(OpenTenderActivity), nameof(RejectUnexplainedActivity),
         nameof(AdvanceAwardActivity), nameof(ContractStateActivity), nameof(LapseContractActivity), nameof(PayMilestoneActivity),
         nameof(RemindContractActivity), nameof(CompleteContractActivity), nameof(AdvanceDispatchActivity),
+        nameof(PairingStepActivity), nameof(PairingNoticeActivity), nameof(NextPairingPeriodActivity),
     ];
 
     /// <summary>Registers the orchestrations and activities with a Durable Task worker (the DevHost's engine, tests).</summary>
@@ -155,6 +162,10 @@ public static class RouteTable
         registry.AddActivity<CompleteContractActivity>();
         registry.AddOrchestrator<DispatchOrchestration>();
         registry.AddActivity<AdvanceDispatchActivity>();
+        registry.AddOrchestrator<PairingOrchestration>();
+        registry.AddActivity<PairingStepActivity>();
+        registry.AddActivity<PairingNoticeActivity>();
+        registry.AddActivity<NextPairingPeriodActivity>();
     }
 }
 
@@ -223,6 +234,11 @@ public static class Routes
     public const string MyOffers = "offers/mine";
     public const string OfferAccept = "offers/{offerId}/accept";
     public const string OfferDecline = "offers/{offerId}/decline";
+    public const string Pairings = "pairings";
+    public const string Pairing = "pairings/{pairingId}";
+    public const string PairingVisits = "pairings/{pairingId}/visits";
+    public const string PairingEnd = "pairings/{pairingId}/end";
+    public const string VolunteeringReport = "reports/volunteering";
 }
 
 /// <summary>Six-field CRON (second minute hour day month weekday), as Functions timer triggers take.</summary>

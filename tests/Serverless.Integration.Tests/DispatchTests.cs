@@ -281,5 +281,64 @@ public sealed class DispatchTests(DispatchFixture f) : IClassFixture<DispatchFix
         Assert.Equal(HttpStatusCode.Forbidden, (await f.Api.PostAsync("service-requests", new { }, DispatchFixture.As(v))).Status);
     }
 
+    [Fact]
+    public async Task A_blue_request_is_served_credited_once_under_duplicate_deliveries_and_counted_in_the_community_report()
+    {
+        var id = (await f.CreateAsync("blue", f.CentreGrid, "companionship")).Str("id");
+        var volunteer = Assert.Single(await f.OpenOffersAsync(id, 1));
+        Assert.Equal(HttpStatusCode.OK, (await Api.PostAsync($"offers/{await f.OfferIdAsync(volunteer, id)}/accept", null, DispatchFixture.As(volunteer))).Status);
+        await Poll.UntilAsync(() => Api.GetAsync($"service-requests/{id}", DispatchFixture.Dispatcher), r => r.Body.GetProperty("request").GetProperty("status").GetString() == "accepted");
+        await Api.PostAsync($"service-requests/{id}/check-in", null, DispatchFixture.As(volunteer));
+        await Api.PostAsync($"service-requests/{id}/check-out", null, DispatchFixture.As(volunteer));
+
+        // The same credit delivered five times at once (a retried step, a duplicated message): written once.
+        var ledger = new HoursLedger(f.Storage(), TimeProvider.System);
+        var request = (await new RequestStore(f.Storage()).FindAsync(id))!.Value.Request;
+        var credited = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => ledger.CreditAsync(request)));
+        Assert.Single(credited, c => c);
+        Assert.Equal("confirmed", (await Api.PostAsync($"service-requests/{id}/confirm", null, DispatchFixture.Dispatcher)).Str("status"));
+        var entries = await ledger.EntriesAsync([volunteer]);
+        Assert.Equal(0m, entries.Sum(e => e.Hours));
+        Assert.Equal(0.25m, entries.Where(e => e.Account == volunteer).Sum(e => e.Hours));
+
+        var today = District.Today(DateTimeOffset.UtcNow).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var report = await Api.GetAsync($"reports/volunteering?from={today}&to={today}", DispatchFixture.Dispatcher);
+        Assert.Equal(HttpStatusCode.OK, report.Status);
+        var community = report.Body.GetProperty("communities").EnumerateArray().Single(c => c.GetProperty("communityId").GetString() == DistrictMap.Shipped.CommunityOf(f.CentreGrid).Id);
+        Assert.True(community.GetProperty("confirmed").GetInt32() >= 1);
+        Assert.True(community.GetProperty("hours").GetDecimal() >= 0.25m);
+        Assert.Equal((HttpStatusCode.BadRequest, "validation-failed"), Of(await Api.GetAsync($"reports/volunteering?from={today}&to=2020-01-01", DispatchFixture.Dispatcher)));
+        Assert.Equal(HttpStatusCode.Forbidden, (await Api.GetAsync($"reports/volunteering?from={today}&to={today}", DispatchFixture.As(volunteer))).Status);
+    }
+
+    [Fact]
+    public async Task A_pairing_that_misses_a_visit_reminds_then_escalates_and_moves_on_period_by_period()
+    {
+        var volunteer = f.Volunteers[^1];
+        var created = await Api.PostAsync("pairings", new { volunteerId = volunteer, beneficiaryId = "res-pair-1", beneficiaryName = "王奶奶", gridId = f.CentreGrid, every = "PT6S", grace = "PT3S" }, DispatchFixture.Dispatcher);
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        var id = created.Body.GetProperty("pairing").GetProperty("id").GetString()!;
+        Assert.Equal(HttpStatusCode.Forbidden, (await Api.PostAsync($"pairings/{id}/visits", new { notes = "不是我的结对" }, DispatchFixture.As(f.Volunteers[0]))).Status);
+        Assert.Equal(HttpStatusCode.Created, (await Api.PostAsync($"pairings/{id}/visits", new { notes = "上门陪伴聊天，血压正常。" }, DispatchFixture.As(volunteer))).Status);
+
+        // Period 0 was visited; period 1 is not: a reminder at its end, an escalation a grace period later.
+        var outbox = new Outbox(f.Storage(), TimeProvider.System);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        List<DomainEvent> events;
+        while (!(events = await outbox.ListAsync($"/pairings/{id}")).Exists(e => e.Type == "Serverless.Dispatch.PairingVisitEscalated"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "No escalation of the missed visit.");
+            await Task.Delay(300);
+        }
+
+        var missed = events.Where(e => e.Type.StartsWith("Serverless.Dispatch.PairingVisit", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["Serverless.Dispatch.PairingVisitMissed", "Serverless.Dispatch.PairingVisitEscalated"], missed.Take(2).Select(e => e.Type).ToArray());
+        Assert.All(missed.Take(2), e => Assert.Contains("\"period\":1", e.Data, StringComparison.Ordinal));
+        var pairing = await Poll.UntilAsync(() => Api.GetAsync($"pairings/{id}", DispatchFixture.Dispatcher), r => r.Body.GetProperty("pairing").GetProperty("period").GetInt32() >= 2);
+        Assert.True(pairing.Body.GetProperty("pairing").GetProperty("missed").GetInt32() >= 1);
+        Assert.Single(pairing.Body.GetProperty("visits").EnumerateArray());
+        Assert.Equal("ended", (await Api.PostAsync($"pairings/{id}/end", null, DispatchFixture.Dispatcher)).Body.GetProperty("pairing").GetProperty("status").GetString());
+    }
+
     private static (HttpStatusCode, string?) Of(Harness.Reply reply) => (reply.Status, reply.Code);
 }

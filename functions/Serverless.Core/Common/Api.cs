@@ -56,6 +56,9 @@ public sealed class EndpointContext
 
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
 
+    /// <summary>A query-string value, or null when absent or repeated.</summary>
+    public string? Query(string name) => Request.Query.TryGetValue(name, out var values) && values.Count == 1 ? values[0] : null;
+
     public string Route(string name) => RouteValues.TryGetValue(name, out var value) && value is string s
         ? s
         : throw new InvalidOperationException($"The route has no value '{name}'.");

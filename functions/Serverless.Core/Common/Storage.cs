@@ -138,4 +138,6 @@ public static class TableNames
     public const string Offers = "Offers";
     public const string Bookings = "Bookings";
     public const string Ledger = "Ledger";
+    public const string RequestsByDay = "RequestsByDay";
+    public const string Pairings = "Pairings";
 }

@@ -3,6 +3,11 @@ using Serverless.Core.Common;
 
 namespace Serverless.Core.Dispatch;
 
+/// <summary>One community's services in a report's period.</summary>
+public sealed record CommunityServiceCount(string CommunityId, string Name, string Street, int Requests, int Confirmed, decimal Hours, int Escalated, int Unconfirmed);
+
+public sealed record VolunteeringReport(DateOnly From, DateOnly To, int Requests, int Confirmed, decimal Hours, List<CommunityServiceCount> Communities);
+
 /// <summary>A request as the dispatcher sees it: the request and its timeline.</summary>
 public sealed record ServiceRequestView(ServiceRequest Request, List<TimelineEntry> Timeline);
 
@@ -136,6 +141,130 @@ public static class DispatchEndpoints
         var request = await ctx.Service<Dispatching>().ConfirmAsync(ctx.Route("requestId"), ctx.Caller, ctx.Aborted);
         await Signal(ctx, request.Id);
         return Reply.Ok(request);
+    }
+
+    /// <summary>A dispatcher pairs a volunteer with a beneficiary (一帮一); the pairing's workflow starts its first period.</summary>
+    public static async Task<IResult> CreatePairing(EndpointContext ctx)
+    {
+        ctx.Caller.Require(Role.Dispatcher, Role.Admin);
+        var form = await ctx.ReadBodyAsync<PairingForm>();
+        var v = new Validation();
+        var volunteerId = v.Text("volunteerId", form.VolunteerId, 64);
+        var beneficiaryId = v.Text("beneficiaryId", form.BeneficiaryId, 64);
+        var beneficiaryName = v.Text("beneficiaryName", form.BeneficiaryName, 50);
+        var grid = form.GridId is null ? null : DistrictMap.Shipped.FindGrid(form.GridId);
+        if (grid is null)
+        {
+            v.Add("gridId", "One of the district's grids (网格), such as g0001.");
+        }
+
+        var every = Duration(v, "every", form.Every ?? "P7D");
+        var grace = Duration(v, "grace", form.Grace ?? "P2D");
+        v.ThrowIfAny();
+        if (await ctx.Service<VolunteerStore>().FindAsync(volunteerId, ctx.Aborted) is null)
+        {
+            throw Problem.Validation("volunteerId", "No such volunteer.").ToException();
+        }
+
+        var key = ctx.IdempotencyKey();
+        var id = key is null ? Ids.New("pair", ctx.Clock) : Ids.Derive("pair", ctx.Caller.Id!, key);
+        var now = ctx.Clock.GetUtcNow();
+        var pairing = new Pairing(id, volunteerId, beneficiaryId, beneficiaryName, grid!.Id, grid.CommunityId, every, grace, now, ctx.Caller.Id!,
+            PairingStatus.Active, 0, now);
+        var store = ctx.Service<PairingStore>();
+        if (!await store.TryAddAsync(pairing, ctx.Aborted))
+        {
+            pairing = (await store.FindAsync(id, ctx.Aborted))!.Value.Pairing;
+        }
+
+        await Workflows.EnsureStartedAsync(ctx.Durable, nameof(PairingOrchestration), PairingOrchestration.InstanceId(id), id, ctx.Aborted);
+        return Reply.Created(Pairing.Location(id), new PairingView(pairing, pairing.DueAt, []));
+    }
+
+    public static async Task<IResult> GetPairing(EndpointContext ctx)
+    {
+        var store = ctx.Service<PairingStore>();
+        var (pairing, _) = await store.FindAsync(ctx.Route("pairingId"), ctx.Aborted) ?? throw Problem.NotFound("The pairing").ToException();
+        if (!ctx.Caller.IsVolunteer(pairing.VolunteerId))
+        {
+            ctx.Caller.Require(Role.Dispatcher, Role.Admin);
+        }
+
+        return Reply.Ok(new PairingView(pairing, pairing.DueAt, await store.VisitsAsync(pairing.Id, ctx.Aborted)));
+    }
+
+    public static async Task<IResult> LogVisit(EndpointContext ctx)
+    {
+        var volunteerId = ctx.Caller.RequireVolunteer();
+        var form = await ctx.ReadBodyAsync<VisitForm>();
+        var v = new Validation();
+        var notes = v.Text("notes", form.Notes, 2000, 2);
+        v.ThrowIfAny();
+        var pairing = await ctx.Service<PairingStore>().LogVisitAsync(ctx.Route("pairingId"), volunteerId, notes, ctx.Aborted);
+        await Workflows.SignalAsync(ctx.Durable, PairingOrchestration.InstanceId(pairing.Id), PairingOrchestration.UpdatedEvent, "visit", ctx.Aborted);
+        return Reply.Created($"{Pairing.Location(pairing.Id)}/visits", new PairingView(pairing, pairing.DueAt, []));
+    }
+
+    public static async Task<IResult> EndPairing(EndpointContext ctx)
+    {
+        ctx.Caller.Require(Role.Dispatcher, Role.Admin);
+        var pairing = await ctx.Service<PairingStore>().EndAsync(ctx.Route("pairingId"), ctx.Aborted);
+        await Workflows.SignalAsync(ctx.Durable, PairingOrchestration.InstanceId(pairing.Id), PairingOrchestration.UpdatedEvent, "ended", ctx.Aborted);
+        return Reply.Ok(new PairingView(pairing, pairing.DueAt, []));
+    }
+
+    /// <summary>Service counts per community over district days [from, to], from the day index (one partition a day).</summary>
+    public static async Task<IResult> VolunteeringReport(EndpointContext ctx)
+    {
+        ctx.Caller.Require(Role.Admin, Role.Dispatcher);
+        var v = new Validation();
+        var from = Day(v, "from", ctx.Query("from"));
+        var to = Day(v, "to", ctx.Query("to"));
+        if (from is { } f && to is { } t && (t < f || t.DayNumber - f.DayNumber > 366))
+        {
+            v.Add("to", "On or after 'from', at most a year later.");
+        }
+
+        v.ThrowIfAny();
+        var store = ctx.Service<RequestStore>();
+        var days = Enumerable.Range(0, to!.Value.DayNumber - from!.Value.DayNumber + 1).Select(i => from.Value.AddDays(i)).ToList();
+        var rows = (await Task.WhenAll(days.Select(d => store.DayAsync(d, ctx.Aborted)))).SelectMany(r => r).ToList();
+        var map = DistrictMap.Shipped;
+        var communities = rows.GroupBy(r => r.GetString("CommunityId")).Select(g => new CommunityServiceCount(
+            g.Key, map.Communities.TryGetValue(g.Key, out var c) ? c.Name : g.Key, map.Communities.TryGetValue(g.Key, out var c2) ? c2.Street : "",
+            g.Count(), g.Count(r => r.GetString("Status") == nameof(RequestStatus.Confirmed)), (decimal)g.Sum(r => r.GetDouble("Hours") ?? 0d),
+            g.Count(r => r.GetBoolean("Escalated") == true), g.Count(r => r.GetString("Status") == nameof(RequestStatus.Unconfirmed))))
+            .OrderBy(c => c.CommunityId, StringComparer.Ordinal).ToList();
+        return Reply.Ok(new VolunteeringReport(from.Value, to.Value, communities.Sum(c => c.Requests), communities.Sum(c => c.Confirmed), communities.Sum(c => c.Hours), communities));
+    }
+
+    private static DateOnly? Day(Validation v, string field, string? text)
+    {
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day))
+        {
+            return day;
+        }
+
+        v.Add(field, "A district date, yyyy-MM-dd.");
+        return null;
+    }
+
+    private static string Duration(Validation v, string field, string iso)
+    {
+        try
+        {
+            var span = System.Xml.XmlConvert.ToTimeSpan(iso);
+            if (span <= TimeSpan.Zero || span > TimeSpan.FromDays(366))
+            {
+                v.Add(field, "A positive ISO 8601 duration of at most a year, such as P7D.");
+            }
+        }
+        catch (FormatException)
+        {
+            v.Add(field, "An ISO 8601 duration such as P7D or P1M.");
+        }
+
+        return iso;
     }
 
     private static void RequireSelfOrBureau(EndpointContext ctx, string volunteerId)

@@ -30,7 +30,9 @@ public sealed class RequestStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(request);
         var table = await storage.TableAsync(TableNames.ServiceRequests, cancellation);
-        return await table.TryAddAsync(ToEntity(request), cancellation);
+        var added = await table.TryAddAsync(ToEntity(request), cancellation);
+        await IndexAsync(request, cancellation);
+        return added;
     }
 
     public async Task UpdateAsync(ServiceRequest request, ETag etag, CancellationToken cancellation = default)
@@ -38,6 +40,36 @@ public sealed class RequestStore(Storage storage)
         ArgumentNullException.ThrowIfNull(request);
         var table = await storage.TableAsync(TableNames.ServiceRequests, cancellation);
         await table.UpdateEntityAsync(ToEntity(request), etag, TableUpdateMode.Replace, cancellation);
+        await IndexAsync(request, cancellation);
+    }
+
+    /// <summary>
+    /// The day index for reports: one partition per district day of creation, one small row per request with
+    /// what the report counts. A report over a month reads thirty partitions, never the whole table.
+    /// </summary>
+    public async Task<List<TableEntity>> DayAsync(DateOnly day, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.RequestsByDay, cancellation);
+        var rows = new List<TableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}"), cancellationToken: cancellation))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private async Task IndexAsync(ServiceRequest r, CancellationToken cancellation)
+    {
+        var table = await storage.TableAsync(TableNames.RequestsByDay, cancellation);
+        await table.UpsertEntityAsync(new TableEntity(District.Today(r.CreatedAt).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), r.Id)
+        {
+            ["CommunityId"] = r.CommunityId,
+            ["Status"] = r.Status.ToString(),
+            ["Tier"] = r.Tier.ToString(),
+            ["Hours"] = r.Status == RequestStatus.Confirmed ? (double)(r.Hours ?? 0m) : 0d,
+            ["Escalated"] = r.EscalatedAt is not null || r.AtRiskSince is not null,
+        }, TableUpdateMode.Replace, cancellation);
     }
 
     /// <summary>Adds a timeline line; its key is derived from what happened, so a retried step writes it once.</summary>

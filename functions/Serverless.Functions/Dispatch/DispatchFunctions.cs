@@ -94,11 +94,59 @@ public static class DispatchFunctions
         [DurableClient] DurableTaskClient durable,
         FunctionContext context)
         => Api.InvokeAsync(nameof(DispatchEndpoints.ConfirmService), req, durable, context.InstanceServices);
+
+    [Function(nameof(DispatchEndpoints.CreatePairing))]
+    public static Task<IResult> CreatePairing(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Pairings)] HttpRequest req,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+        => Api.InvokeAsync(nameof(DispatchEndpoints.CreatePairing), req, durable, context.InstanceServices);
+
+    [Function(nameof(DispatchEndpoints.GetPairing))]
+    public static Task<IResult> GetPairing(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Pairing)] HttpRequest req,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+        => Api.InvokeAsync(nameof(DispatchEndpoints.GetPairing), req, durable, context.InstanceServices);
+
+    [Function(nameof(DispatchEndpoints.LogVisit))]
+    public static Task<IResult> LogVisit(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.PairingVisits)] HttpRequest req,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+        => Api.InvokeAsync(nameof(DispatchEndpoints.LogVisit), req, durable, context.InstanceServices);
+
+    [Function(nameof(DispatchEndpoints.EndPairing))]
+    public static Task<IResult> EndPairing(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.PairingEnd)] HttpRequest req,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+        => Api.InvokeAsync(nameof(DispatchEndpoints.EndPairing), req, durable, context.InstanceServices);
+
+    [Function(nameof(DispatchEndpoints.VolunteeringReport))]
+    public static Task<IResult> VolunteeringReport(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.VolunteeringReport)] HttpRequest req,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+        => Api.InvokeAsync(nameof(DispatchEndpoints.VolunteeringReport), req, durable, context.InstanceServices);
 }
 
 /// <summary>Each request's dispatch workflow and its step, as Durable Functions.</summary>
-public sealed class DispatchWorkflowFunctions(Dispatching dispatching)
+public sealed class DispatchWorkflowFunctions(Dispatching dispatching, PairingStore pairings)
 {
+    [Function(nameof(PairingOrchestration))]
+    public static Task<PairingStep> RunPairing([OrchestrationTrigger] TaskOrchestrationContext context)
+        => new PairingOrchestration().RunAsync(context, context.GetInput<string>()!);
+
+    [Function(nameof(PairingStepActivity))]
+    public Task<PairingStep> PairingStep([ActivityTrigger] string pairingId) => pairings.StepAsync(pairingId);
+
+    [Function(nameof(PairingNoticeActivity))]
+    public Task<bool> PairingNotice([ActivityTrigger] PairingNotice notice) => pairings.NoticeAsync(notice);
+
+    [Function(nameof(NextPairingPeriodActivity))]
+    public Task<PairingStep> NextPairingPeriod([ActivityTrigger] PairingNotice notice) => pairings.NextPeriodAsync(notice);
+
     [Function(nameof(DispatchOrchestration))]
     public static Task<DispatchStep> RunDispatch([OrchestrationTrigger] TaskOrchestrationContext context)
         => new DispatchOrchestration().RunAsync(context, context.GetInput<string>()!);
