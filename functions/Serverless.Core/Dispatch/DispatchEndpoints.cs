@@ -93,13 +93,17 @@ public static class DispatchEndpoints
         return Reply.Ok(new ServiceRequestView(request, await store.TimelineAsync(request.Id, ctx.Aborted)));
     }
 
-    /// <summary>The caller's open offers, soonest to expire first.</summary>
+    /// <summary>
+    /// The caller's open offers: the most urgent tier first, then the special groups (重点人群: elderly living
+    /// alone, disabled, low-income, left-behind children) before others, then the soonest to expire.
+    /// </summary>
     public static async Task<IResult> MyOffers(EndpointContext ctx)
     {
         var volunteerId = ctx.Caller.RequireVolunteer();
         var now = ctx.Clock.GetUtcNow();
         var offers = await ctx.Service<RequestStore>().OffersOfAsync(volunteerId, ctx.Aborted);
-        return Reply.Ok(offers.Where(o => o.Status == OfferStatus.Open && o.ExpiresAt > now).OrderBy(o => o.ExpiresAt).ToList());
+        return Reply.Ok(offers.Where(o => o.Status == OfferStatus.Open && o.ExpiresAt > now)
+            .OrderBy(o => o.Tier).ThenBy(o => o.Vulnerability).ThenBy(o => o.ExpiresAt).ToList());
     }
 
     public static async Task<IResult> AcceptOffer(EndpointContext ctx)

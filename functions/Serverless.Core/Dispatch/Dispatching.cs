@@ -187,7 +187,7 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
             foreach (var c in chosen)
             {
                 var offer = new Offer(Offer.IdFor(r.Id, c.VolunteerId, r.Round), r.Id, c.VolunteerId, r.Round, level, c.Rank, c.Score, r.Tier, r.Need,
-                    r.Skills, r.GridId, r.Deadline, now, expires, OfferStatus.Open);
+                    r.Skills, r.GridId, r.Deadline, now, expires, OfferStatus.Open, Vulnerability: r.Vulnerability);
                 if (await requests.TryAddOfferAsync(offer, cancellation))
                 {
                     await volunteers.UpdateRecordAsync(c.VolunteerId, rec => rec with { Offered = rec.Offered + 1 }, cancellation);

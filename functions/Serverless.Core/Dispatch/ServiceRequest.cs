@@ -203,7 +203,8 @@ public sealed record Offer(
     DateTimeOffset CreatedAt,
     DateTimeOffset ExpiresAt,
     OfferStatus Status,
-    DateTimeOffset? AnsweredAt = null)
+    DateTimeOffset? AnsweredAt = null,
+    Vulnerability Vulnerability = Vulnerability.Other)
 {
     public static string IdFor(string requestId, string volunteerId, int round) => Ids.Derive("ofr", requestId, volunteerId, round.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }
