@@ -139,6 +139,8 @@ public sealed record VolunteerForm(
     List<Certification>? Certifications,
     VolunteerStatus? Status)
 {
+    private static readonly string[] TimeFormats = ["HH:mm", "HH:mm:ss"];
+
     public Volunteer Validate(string id, DateTimeOffset now, DistrictMap map, Volunteer? existing = null)
     {
         ArgumentNullException.ThrowIfNull(map);
@@ -158,8 +160,9 @@ public sealed record VolunteerForm(
         for (var i = 0; i < (Availability?.Count ?? 0); i++)
         {
             var a = Availability![i];
-            if (a.Day is null || !TimeOnly.TryParseExact(a.From, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from)
-                || !TimeOnly.TryParseExact(a.To, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var to) || to <= from)
+            // "HH:mm" as people write it, or "HH:mm:ss" as replies show it (a read-modify-write round-trips).
+            if (a.Day is null || !TimeOnly.TryParseExact(a.From, TimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var from)
+                || !TimeOnly.TryParseExact(a.To, TimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var to) || to <= from)
             {
                 v.Add($"availability[{i}]", "A day and a window \"HH:mm\" to a later \"HH:mm\", in district time.");
                 continue;
