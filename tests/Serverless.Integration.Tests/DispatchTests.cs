@@ -238,6 +238,9 @@ public sealed class DispatchTests(DispatchFixture f) : IClassFixture<DispatchFix
         var escalated = await Poll.UntilAsync(() => Api.GetAsync($"service-requests/{lost}", DispatchFixture.Dispatcher),
             r => r.Body.GetProperty("request").GetProperty("status").GetString() == "escalated", TimeSpan.FromSeconds(40));
         Assert.True(escalated.Body.GetProperty("request").GetProperty("escalatedAt").GetDateTimeOffset() < escalated.Body.GetProperty("request").GetProperty("deadline").GetDateTimeOffset());
+        var steps = escalated.Body.GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("kind").GetString()!).ToList();
+        Assert.Equal(3, steps.Count(k => k == "widened"));
+        Assert.Equal("escalated", steps[^1]);
 
         // Checked in but never out: closed unconfirmed and flagged, and the volunteer is free again.
         await Poll.UntilAsync(() => Api.GetAsync($"service-requests/{won}", DispatchFixture.Dispatcher), r => r.Body.GetProperty("request").GetProperty("status").GetString() == "accepted");
@@ -272,6 +275,17 @@ public sealed class DispatchTests(DispatchFixture f) : IClassFixture<DispatchFix
         Assert.DoesNotContain("*", self.Str("phone"), StringComparison.Ordinal);
         Assert.Contains("****", dispatcher.Str("phone"), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, (await Api.GetAsync($"volunteers/{v}", DispatchFixture.As(f.Volunteers[1]))).Status);
+
+        // An update moves the volunteer in the matching index: a tutoring request in their new grid finds them.
+        var map = DistrictMap.Shipped;
+        var newGrid = map.Grids.Keys.Order(StringComparer.Ordinal).First(g => map.StreetOf(g) != f.Street && map.StreetOf(g) != map.StreetOf(f.LoneGrid));
+        var moved = await Api.PutAsync($"volunteers/{v}", DispatchFixture.Form("搬家的志愿者", newGrid, ["tutoring"]), DispatchFixture.As(v));
+        Assert.Equal((HttpStatusCode.OK, newGrid), (moved.Status, moved.Str("gridId")));
+        var tutoring = (await f.CreateAsync("yellow", newGrid, "tutoring")).Str("id");
+        Assert.Equal([v], await f.OpenOffersAsync(tutoring, 1));
+        Assert.Equal(HttpStatusCode.OK, (await Api.PostAsync($"offers/{await f.OfferIdAsync(v, tutoring)}/decline", null, DispatchFixture.As(v))).Status);
+        var suspend = await Api.PutAsync($"volunteers/{v}", new { name = "搬家的志愿者", phone = "13800000000", gridId = newGrid, skills = new[] { "tutoring" }, availability = new[] { new { day = "monday", from = "08:00", to = "18:00" } }, status = "suspended" }, DispatchFixture.As(v));
+        Assert.Equal(HttpStatusCode.Forbidden, suspend.Status);
 
         var bad = await Api.PostAsync("volunteers", new { name = "", phone = "12", gridId = "g9999", skills = Array.Empty<string>(), availability = new[] { new { day = "monday", from = "18:00", to = "09:00" } } }, Samples.Admin);
         Assert.Equal((HttpStatusCode.BadRequest, "validation-failed"), Of(bad));
