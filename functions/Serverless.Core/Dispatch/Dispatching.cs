@@ -235,8 +235,9 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
         // On site by the deadline; a request taken up after its deadline (dispatched again) gets a fresh window.
         var checkInBy = won.At < r.Deadline ? r.Deadline : won.At + (r.Deadline - r.CreatedAt);
         var accepted = r with { Status = RequestStatus.Accepted, VolunteerId = won.VolunteerId, AcceptedAt = won.At, CheckInBy = checkInBy, Offers = offers };
-        await requests.UpdateAsync(accepted, etag, cancellation);
+        // The line first: whoever reads the new status finds its line in the timeline (written once by key).
         await Note(r, $"accepted|{r.Round}", $"accepted by {won.VolunteerId} at {won.At:O}", cancellation);
+        await requests.UpdateAsync(accepted, etag, cancellation);
         var today = District.Today(now);
         await volunteers.UpdateRecordAsync(won.VolunteerId, rec => rec with
         {
@@ -256,6 +257,7 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
         var offers = r.OfferList.Select(o => o.VolunteerId == volunteer && o.Round == r.Round ? o with { Status = OfferStatus.NoShow } : o).ToList();
         var again = r with { Status = RequestStatus.Dispatching, VolunteerId = null, AcceptedAt = null, CheckInBy = null, Round = r.Round + 1, Offers = offers, Flagged = true };
         await requests.UpdateAsync(again, etag, cancellation);
+        await Note(r, $"no-show|{r.Round}", $"{volunteer} did not check in by {r.CheckInBy ?? r.Deadline:O}: dispatched again", cancellation);
         if (offers.FirstOrDefault(o => o.VolunteerId == volunteer && o.Round == r.Round) is { } noShow)
         {
             await SetOfferStatusAsync(noShow, OfferStatus.NoShow, now, cancellation);
@@ -263,13 +265,13 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
 
         await requests.ReleaseBookingAsync(volunteer, r.Id, cancellation);
         await volunteers.UpdateRecordAsync(volunteer, rec => rec with { NoShows = rec.NoShows + 1 }, cancellation);
-        await Note(r, $"no-show|{r.Round}", $"{volunteer} did not check in by {r.CheckInBy ?? r.Deadline:O}: dispatched again", cancellation);
         await outbox.AddAsync(Source(r.Id), "Serverless.Dispatch.NoShow", $"no-show|{r.Round}", r.Id, new { requestId = r.Id, volunteerId = volunteer }, cancellation);
         return again;
     }
 
     private async Task<DispatchStep> CloseUnconfirmedAsync(ServiceRequest r, ETag etag, DateTimeOffset now, CancellationToken cancellation)
     {
+        // The state first: a check-out at the same instant wins the race (412, step retried) and no line is written.
         await requests.UpdateAsync(r with { Status = RequestStatus.Unconfirmed, Flagged = true }, etag, cancellation);
         await requests.ReleaseBookingAsync(r.VolunteerId!, r.Id, cancellation);
         await Note(r, "unconfirmed", $"not checked out within {options.CheckOutWithin.TotalHours:0} hours of check-in: closed unconfirmed and flagged", cancellation);

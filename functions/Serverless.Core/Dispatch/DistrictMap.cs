@@ -30,12 +30,18 @@ public sealed class DistrictMap
     private readonly Dictionary<string, Community> _communities;
     private readonly Dictionary<string, Street> _streets;
 
+    private readonly Dictionary<string, int> _streetNumbers;
+
     private DistrictMap(Dictionary<string, Street> streets, Dictionary<string, Community> communities, Dictionary<string, Grid> grids)
     {
         _streets = streets;
         _communities = communities;
         _grids = grids;
+        _streetNumbers = streets.Keys.Order(StringComparer.Ordinal).Select((name, i) => (name, i + 1)).ToDictionary(x => x.name, x => x.Item2, StringComparer.Ordinal);
     }
+
+    /// <summary>A stable number for a street (1-based, by name in ordinal order): used to name its storage shard.</summary>
+    public int StreetNumber(string street) => _streetNumbers.TryGetValue(street, out var n) ? n : throw new ArgumentException($"Unknown street '{street}'.", nameof(street));
 
     /// <summary>The geography shipped in this assembly, loaded and validated once, on first use.</summary>
     public static DistrictMap Shipped => LazyShipped.Value;

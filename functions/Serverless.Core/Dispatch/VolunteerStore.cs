@@ -5,25 +5,36 @@ using Serverless.Core.Common;
 namespace Serverless.Core.Dispatch;
 
 /// <summary>
-/// Volunteers: one partition per volunteer for the register, and a matching index with one partition per
-/// (grid, skill): a match for a request reads the partitions of its first skill in the grids of one search
-/// ring, a handful of small partitions rather than 130,000 rows. The index is rewritten from the volunteer
-/// row after every change; the row is the truth, the index a projection of it.
+/// Volunteers, laid out for matching at district scale (130,000 volunteers).
+/// <list type="bullet">
+/// <item>The register: one row per volunteer, spread over 16 tables by a hash of the id, so no single table
+/// holds them all (Azurite's cost per lookup grows with its table's size; Azure's does not, and there the
+/// spread costs nothing).</item>
+/// <item>The matching index: one table per street, one row per (grid, skill) holding the name-free match
+/// profiles of every volunteer of that grid with that skill, packed. A match's first pass (the request's grid
+/// and its neighbours, never beyond the street) is about eight point reads of one small table.</item>
+/// </list>
+/// The register row is the truth; its index entries are rewritten from it after every change, each a
+/// read-modify-write conditional on the row's ETag.
 /// </summary>
 public sealed class VolunteerStore(Storage storage)
 {
     private const string Row = "volunteer";
+    private const int RegisterShards = 16;
+
+    // A string property holds at most 32K UTF-16 characters: a packed row splits its JSON over columns.
+    private const int ChunkChars = 30_000;
 
     public async Task<(Volunteer Volunteer, ETag ETag)?> FindAsync(string id, CancellationToken cancellation = default)
     {
-        var table = await storage.TableAsync(TableNames.Volunteers, cancellation);
+        var table = await RegisterAsync(id, cancellation);
         return await table.FindDocumentAsync<Volunteer>(id, Row, cancellation);
     }
 
     public async Task<bool> TryAddAsync(Volunteer volunteer, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(volunteer);
-        var table = await storage.TableAsync(TableNames.Volunteers, cancellation);
+        var table = await RegisterAsync(volunteer.Id, cancellation);
         if (!await table.TryAddAsync(ToEntity(volunteer), cancellation))
         {
             return false;
@@ -37,7 +48,7 @@ public sealed class VolunteerStore(Storage storage)
     public async Task UpdateAsync(Volunteer before, Volunteer after, ETag etag, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(after);
-        var table = await storage.TableAsync(TableNames.Volunteers, cancellation);
+        var table = await RegisterAsync(after.Id, cancellation);
         await table.UpdateEntityAsync(ToEntity(after), etag, TableUpdateMode.Replace, cancellation);
         await IndexAsync(before, after, cancellation);
     }
@@ -68,61 +79,120 @@ public sealed class VolunteerStore(Storage storage)
         }
     }
 
-    /// <summary>The index rows of one skill in the given grids, read in parallel (one small partition each).</summary>
+    /// <summary>The match profiles of one skill in the given grids (all of one street): a point read per grid, in parallel.</summary>
     public async Task<List<MatchProfile>> CandidatesAsync(IEnumerable<string> gridIds, Skill skill, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(gridIds);
-        var table = await storage.TableAsync(TableNames.VolunteerIndex, cancellation);
         var reads = gridIds.Select(async grid =>
         {
-            var profiles = new List<MatchProfile>();
-            await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {IndexPartition(grid, skill)}"),
-                select: [Documents.DataColumn], cancellationToken: cancellation))
-            {
-                profiles.Add(Documents.FromEntity<MatchProfile>(row));
-            }
-
-            return profiles;
+            var table = await IndexTableAsync(grid, cancellation);
+            return await table.FindAsync(grid, skill.ToString(), cancellation) is { } row ? Unpack(row) : [];
         });
         return (await Task.WhenAll(reads)).SelectMany(p => p).ToList();
     }
 
-    /// <summary>Loads many volunteers at once (a seed, a benchmark): the rows and their index rows in batches per partition.</summary>
+    /// <summary>Loads many volunteers at once (a seed, a benchmark): the register rows, then each packed index row once.</summary>
     public async Task AddManyAsync(IReadOnlyList<Volunteer> volunteers, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(volunteers);
-        var table = await storage.TableAsync(TableNames.Volunteers, cancellation);
-        var index = await storage.TableAsync(TableNames.VolunteerIndex, cancellation);
-        await Parallel.ForEachAsync(volunteers, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellation },
-            async (v, token) => await table.UpsertEntityAsync(ToEntity(v), TableUpdateMode.Replace, token));
-        var rows = volunteers.SelectMany(v => v.Skills.Select(s => IndexEntity(v, s))).GroupBy(r => r.PartitionKey).ToList();
-        await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellation }, async (group, token) =>
+        var options = new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellation };
+        var byShard = volunteers.GroupBy(v => Shard(v.Id)).ToList();
+        await Parallel.ForEachAsync(byShard, options, async (shard, token) =>
         {
-            foreach (var chunk in group.Chunk(100))
+            var table = await RegisterAsync(shard.First().Id, token);
+            foreach (var v in shard)
             {
-                await index.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), token);
+                await table.UpsertEntityAsync(ToEntity(v), TableUpdateMode.Replace, token);
             }
+        });
+        var rows = volunteers.SelectMany(v => v.Skills.Select(s => (v.GridId, Skill: s, Profile: MatchProfile.Of(v))))
+            .GroupBy(x => (x.GridId, x.Skill)).ToList();
+        await Parallel.ForEachAsync(rows, options, async (group, token) =>
+        {
+            var table = await IndexTableAsync(group.Key.GridId, token);
+            await table.UpsertEntityAsync(Pack(group.Key.GridId, group.Key.Skill, group.Select(x => x.Profile).ToList()), TableUpdateMode.Replace, token);
         });
     }
 
     private async Task IndexAsync(Volunteer? before, Volunteer after, CancellationToken cancellation)
     {
-        var index = await storage.TableAsync(TableNames.VolunteerIndex, cancellation);
-        var now = after.Skills.Select(s => IndexPartition(after.GridId, s)).ToHashSet(StringComparer.Ordinal);
-        foreach (var stale in (before?.Skills ?? []).Select(s => IndexPartition(before!.GridId, s)).Where(p => !now.Contains(p)))
+        var keep = after.Skills.Select(s => (after.GridId, s)).ToHashSet();
+        foreach (var (grid, skill) in (before?.Skills ?? []).Select(s => (before!.GridId, s)).Where(k => !keep.Contains(k)))
         {
-            await index.DeleteEntityAsync(stale, after.Id, ETag.All, cancellation);
+            await ChangeRowAsync(grid, skill, list => list.RemoveAll(p => p.VolunteerId == after.Id), cancellation);
         }
 
+        var profile = MatchProfile.Of(after);
         foreach (var skill in after.Skills)
         {
-            await index.UpsertEntityAsync(IndexEntity(after, skill), TableUpdateMode.Replace, cancellation);
+            await ChangeRowAsync(after.GridId, skill, list =>
+            {
+                list.RemoveAll(p => p.VolunteerId == after.Id);
+                list.Add(profile);
+            }, cancellation);
         }
     }
 
-    private static string IndexPartition(string gridId, Skill skill) => $"{gridId}|{skill}";
+    /// <summary>Read-modify-write of one packed row, conditional on its ETag (or on its absence), retried on a race.</summary>
+    private async Task ChangeRowAsync(string grid, Skill skill, Action<List<MatchProfile>> change, CancellationToken cancellation)
+    {
+        var table = await IndexTableAsync(grid, cancellation);
+        for (var attempt = 0; ; attempt++)
+        {
+            var row = await table.FindAsync(grid, skill.ToString(), cancellation);
+            var list = row is null ? [] : Unpack(row);
+            change(list);
+            var packed = Pack(grid, skill, list);
+            try
+            {
+                if (row is null)
+                {
+                    await table.AddEntityAsync(packed, cancellation);
+                }
+                else
+                {
+                    await table.UpdateEntityAsync(packed, row.ETag, TableUpdateMode.Replace, cancellation);
+                }
 
-    private static TableEntity IndexEntity(Volunteer v, Skill skill) => Documents.ToEntity(IndexPartition(v.GridId, skill), v.Id, MatchProfile.Of(v));
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 20)
+            {
+            }
+        }
+    }
+
+    private static TableEntity Pack(string grid, Skill skill, List<MatchProfile> profiles)
+    {
+        var json = ApiJson.Serialize(profiles);
+        var entity = new TableEntity(grid, skill.ToString()) { ["Count"] = profiles.Count };
+        for (var i = 0; i * ChunkChars < json.Length; i++)
+        {
+            entity[$"D{i}"] = json.Substring(i * ChunkChars, Math.Min(ChunkChars, json.Length - (i * ChunkChars)));
+        }
+
+        return entity;
+    }
+
+    private static List<MatchProfile> Unpack(TableEntity row)
+    {
+        var json = new System.Text.StringBuilder();
+        for (var i = 0; row.TryGetValue($"D{i}", out var part) && part is string text; i++)
+        {
+            json.Append(text);
+        }
+
+        return json.Length == 0 ? [] : ApiJson.Deserialize<List<MatchProfile>>(json.ToString());
+    }
+
+    private static int Shard(string id) => Convert.ToInt32(Ids.Fingerprint(id)[..4], 16) % RegisterShards;
+
+    private Task<TableClient> RegisterAsync(string id, CancellationToken cancellation) =>
+        storage.TableAsync($"{TableNames.Volunteers}{Shard(id):D2}", cancellation);
+
+    /// <summary>The index table of the grid's street (streets numbered in the map's order).</summary>
+    private Task<TableClient> IndexTableAsync(string grid, CancellationToken cancellation) =>
+        storage.TableAsync($"{TableNames.VolunteerIndex}{DistrictMap.Shipped.StreetNumber(DistrictMap.Shipped.StreetOf(grid)):D2}", cancellation);
 
     private static TableEntity ToEntity(Volunteer v) =>
         Documents.ToEntity(v.Id, Row, v, new Dictionary<string, object?> { ["GridId"] = v.GridId, ["CommunityId"] = v.CommunityId, ["Status"] = v.Status.ToString() });
