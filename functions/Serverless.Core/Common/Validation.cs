@@ -62,6 +62,28 @@ public sealed partial class Validation
         }
     }
 
+    /// <summary>
+    /// A positive ISO 8601 duration (P14D, PT30S) of at most <paramref name="maxYears"/> years: every period,
+    /// grace and timeout the product takes is one. Returns the text as given.
+    /// </summary>
+    public string Duration(string field, string? iso, int maxYears = 1)
+    {
+        var limit = maxYears == 1 ? "a year" : $"{maxYears} years";
+        try
+        {
+            if (iso is null || System.Xml.XmlConvert.ToTimeSpan(iso) is var span && (span <= TimeSpan.Zero || span > TimeSpan.FromDays(366 * maxYears)))
+            {
+                Add(field, $"A positive ISO 8601 duration of at most {limit}, such as P14D or PT30S.");
+            }
+        }
+        catch (FormatException)
+        {
+            Add(field, $"'{iso}' is not an ISO 8601 duration such as P14D or PT30S.");
+        }
+
+        return iso ?? "";
+    }
+
     /// <summary>Money in CNY: not negative, at most two decimals (fen).</summary>
     public void Money(string field, decimal value, decimal min = 0m)
     {

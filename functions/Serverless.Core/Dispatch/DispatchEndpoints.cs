@@ -162,8 +162,8 @@ public static class DispatchEndpoints
             v.Add("gridId", "One of the district's grids (网格), such as g0001.");
         }
 
-        var every = Duration(v, "every", form.Every ?? "P7D");
-        var grace = Duration(v, "grace", form.Grace ?? "P2D");
+        var every = v.Duration("every", form.Every ?? "P7D");
+        var grace = v.Duration("grace", form.Grace ?? "P2D");
         v.ThrowIfAny();
         if (await ctx.Service<VolunteerStore>().FindAsync(volunteerId, ctx.Aborted) is null)
         {
@@ -251,24 +251,6 @@ public static class DispatchEndpoints
 
         v.Add(field, "A district date, yyyy-MM-dd.");
         return null;
-    }
-
-    private static string Duration(Validation v, string field, string iso)
-    {
-        try
-        {
-            var span = System.Xml.XmlConvert.ToTimeSpan(iso);
-            if (span <= TimeSpan.Zero || span > TimeSpan.FromDays(366))
-            {
-                v.Add(field, "A positive ISO 8601 duration of at most a year, such as P7D.");
-            }
-        }
-        catch (FormatException)
-        {
-            v.Add(field, "An ISO 8601 duration such as P7D or P1M.");
-        }
-
-        return iso;
     }
 
     private static void RequireSelfOrBureau(EndpointContext ctx, string volunteerId)

@@ -95,17 +95,17 @@ public sealed record TenderForm(
         var share = AbnormalShare ?? BidEvaluation.DefaultAbnormalShare;
         v.Range("abnormalShare", share, 0.5m, 0.95m);
         var periods = Periods ?? new TenderPeriods();
-        Period(v, "periods.explanation", periods.Explanation);
-        Period(v, "periods.standstill", periods.Standstill);
-        Period(v, "periods.signing", periods.Signing);
-        Period(v, "periods.reportGrace", periods.ReportGrace);
+        v.Duration("periods.explanation", periods.Explanation);
+        v.Duration("periods.standstill", periods.Standstill);
+        v.Duration("periods.signing", periods.Signing);
+        v.Duration("periods.reportGrace", periods.ReportGrace);
         var milestones = Milestones ?? [];
         v.Count("milestones", milestones, 1, 12);
         for (var i = 0; i < milestones.Count; i++)
         {
             v.Text($"milestones[{i}].name", milestones[i].Name, 100);
             v.Range($"milestones[{i}].percent", milestones[i].Percent, 1, 100);
-            Period(v, $"milestones[{i}].dueAfter", milestones[i].DueAfter);
+            v.Duration($"milestones[{i}].dueAfter", milestones[i].DueAfter, maxYears: 3);
         }
 
         if (milestones.Count > 0 && milestones.Sum(m => m.Percent) != 100)
@@ -128,20 +128,5 @@ public sealed record TenderForm(
         v.ThrowIfAny();
         return new Tender(id, title, lots, Method!.Value, evaluation, evaluation == EvaluationMethod.LowestPrice ? 100 : PriceWeight!.Value,
             criteria, evaluators, share, periods, milestones, maxDeduction, EnquiryDeadline!.Value.ToUniversalTime(), BidDeadline!.Value.ToUniversalTime(), TenderStatus.Draft, now, creator.Id!);
-    }
-
-    private static void Period(Validation v, string field, string? iso)
-    {
-        try
-        {
-            if (iso is null || TenderPeriods.Parse(iso) <= TimeSpan.Zero || TenderPeriods.Parse(iso) > TimeSpan.FromDays(3 * 366))
-            {
-                v.Add(field, "A positive ISO 8601 duration of at most three years, such as P7D or PT30S.");
-            }
-        }
-        catch (FormatException)
-        {
-            v.Add(field, $"'{iso}' is not an ISO 8601 duration such as P7D or PT30S.");
-        }
     }
 }

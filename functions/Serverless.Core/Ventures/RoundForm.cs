@@ -100,10 +100,10 @@ public sealed record RoundForm(
         var eligibility = Eligibility ?? new EligibilityRules();
         v.Range("eligibility.minMonthsSinceFounding", eligibility.MinMonthsSinceFounding, 0, 600);
         var periods = Periods ?? new StagePeriods();
-        Period(v, "periods.screening", periods.Screening);
-        Period(v, "periods.review", periods.Review);
-        Period(v, "periods.publicity", periods.Publicity);
-        Period(v, "periods.committee", periods.Committee);
+        v.Duration("periods.screening", periods.Screening);
+        v.Duration("periods.review", periods.Review);
+        v.Duration("periods.publicity", periods.Publicity);
+        v.Duration("periods.committee", periods.Committee);
         var panel = new List<PanelMember>();
         for (var i = 0; i < (Panel?.Count ?? 0); i++)
         {
@@ -125,8 +125,8 @@ public sealed record RoundForm(
             v.Add("panel", $"The panel needs at least {ReviewersPerApplication ?? 3} reviewers, one per review of an application.");
         }
 
-        Period(v, "periods.signing", periods.Signing);
-        Period(v, "periods.reportGrace", periods.ReportGrace);
+        v.Duration("periods.signing", periods.Signing);
+        v.Duration("periods.reportGrace", periods.ReportGrace);
         if (Tranches is { } tranches)
         {
             v.Count("tranches", tranches, 1, 6);
@@ -144,7 +144,7 @@ public sealed record RoundForm(
                 }
                 else if (i > 0)
                 {
-                    Period(v, $"tranches[{i}].reportDueAfter", tranches[i].ReportDueAfter);
+                    v.Duration($"tranches[{i}].reportDueAfter", tranches[i].ReportDueAfter);
                 }
             }
         }
@@ -169,21 +169,6 @@ public sealed record RoundForm(
         if (value is null)
         {
             v.Add(field, "Required.");
-        }
-    }
-
-    private static void Period(Validation v, string field, string? iso)
-    {
-        try
-        {
-            if (iso is null || StagePeriods.Parse(iso) <= TimeSpan.Zero || StagePeriods.Parse(iso) > TimeSpan.FromDays(366))
-            {
-                v.Add(field, "A positive ISO 8601 duration of at most a year, such as P14D or PT30S.");
-            }
-        }
-        catch (FormatException)
-        {
-            v.Add(field, string.Create(CultureInfo.InvariantCulture, $"'{iso}' is not an ISO 8601 duration such as P14D or PT30S."));
         }
     }
 }
