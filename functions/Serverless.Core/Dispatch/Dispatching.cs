@@ -85,12 +85,13 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
     private async Task<DispatchStep> StepAsync(string requestId, CancellationToken cancellation)
     {
         var (r, etag) = await requests.FindAsync(requestId, cancellation) ?? throw new InvalidOperationException($"Request {requestId} does not exist.");
+        var read = r;
         var now = clock.GetUtcNow();
         switch (r.Status)
         {
             case RequestStatus.Accepted when now >= (r.CheckInBy ?? r.Deadline):
                 r = await NoShowAsync(r, etag, now, cancellation);
-                etag = (await requests.FindAsync(requestId, cancellation))!.Value.ETag;
+                (read, etag) = (await requests.FindAsync(requestId, cancellation))!.Value;
                 break;
             case RequestStatus.Accepted:
                 return new DispatchStep(r.Status, r.CheckInBy ?? r.Deadline, $"accepted by {r.VolunteerId}; check-in expected by {r.CheckInBy ?? r.Deadline:O}");
@@ -142,7 +143,7 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
             r = await OfferNextAsync(r, now, cancellation);
         }
 
-        await requests.UpdateAsync(r, etag, cancellation);
+        await requests.UpdateAsync(r, etag, read, cancellation);
         if (r.Status == RequestStatus.Escalated)
         {
             return new DispatchStep(r.Status, null, "no candidate left in the street: escalated to the community social worker");
@@ -237,7 +238,7 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
         var accepted = r with { Status = RequestStatus.Accepted, VolunteerId = won.VolunteerId, AcceptedAt = won.At, CheckInBy = checkInBy, Offers = offers };
         // The line first: whoever reads the new status finds its line in the timeline (written once by key).
         await Note(r, $"accepted|{r.Round}", $"accepted by {won.VolunteerId} at {won.At:O}", cancellation);
-        await requests.UpdateAsync(accepted, etag, cancellation);
+        await requests.UpdateAsync(accepted, etag, cancellation: cancellation);
         var today = District.Today(now);
         await volunteers.UpdateRecordAsync(won.VolunteerId, rec => rec with
         {
@@ -256,7 +257,7 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
         var volunteer = r.VolunteerId!;
         var offers = r.OfferList.Select(o => o.VolunteerId == volunteer && o.Round == r.Round ? o with { Status = OfferStatus.NoShow } : o).ToList();
         var again = r with { Status = RequestStatus.Dispatching, VolunteerId = null, AcceptedAt = null, CheckInBy = null, Round = r.Round + 1, Offers = offers, Flagged = true };
-        await requests.UpdateAsync(again, etag, cancellation);
+        await requests.UpdateAsync(again, etag, cancellation: cancellation);
         await Note(r, $"no-show|{r.Round}", $"{volunteer} did not check in by {r.CheckInBy ?? r.Deadline:O}: dispatched again", cancellation);
         if (offers.FirstOrDefault(o => o.VolunteerId == volunteer && o.Round == r.Round) is { } noShow)
         {
@@ -272,7 +273,7 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
     private async Task<DispatchStep> CloseUnconfirmedAsync(ServiceRequest r, ETag etag, DateTimeOffset now, CancellationToken cancellation)
     {
         // The state first: a check-out at the same instant wins the race (412, step retried) and no line is written.
-        await requests.UpdateAsync(r with { Status = RequestStatus.Unconfirmed, Flagged = true }, etag, cancellation);
+        await requests.UpdateAsync(r with { Status = RequestStatus.Unconfirmed, Flagged = true }, etag, cancellation: cancellation);
         await requests.ReleaseBookingAsync(r.VolunteerId!, r.Id, cancellation);
         await Note(r, "unconfirmed", $"not checked out within {options.CheckOutWithin.TotalHours:0} hours of check-in: closed unconfirmed and flagged", cancellation);
         await outbox.AddAsync(Source(r.Id), "Serverless.Dispatch.RequestUnconfirmed", "unconfirmed", r.Id, new { requestId = r.Id, volunteerId = r.VolunteerId }, cancellation);
@@ -366,7 +367,7 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
         var now = clock.GetUtcNow();
         await ledger.CreditAsync(r, cancellation);
         var confirmed = r with { Status = RequestStatus.Confirmed, ConfirmedAt = now, ConfirmedBy = caller.Id };
-        await requests.UpdateAsync(confirmed, etag, cancellation);
+        await requests.UpdateAsync(confirmed, etag, cancellation: cancellation);
         await requests.ReleaseBookingAsync(r.VolunteerId!, r.Id, cancellation);
         var today = District.Today(now);
         await volunteers.UpdateRecordAsync(r.VolunteerId!, rec => rec with
@@ -397,7 +398,7 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
 
         var now = clock.GetUtcNow();
         var moved = move(r, now);
-        await requests.UpdateAsync(moved, etag, cancellation);
+        await requests.UpdateAsync(moved, etag, cancellation: cancellation);
         await Note(r, $"{kind}|{r.Round}", $"{volunteerId} {text} at {now:O}", cancellation);
         return moved;
     }

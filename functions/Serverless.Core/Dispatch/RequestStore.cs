@@ -35,13 +35,22 @@ public sealed class RequestStore(Storage storage)
         return added;
     }
 
-    public async Task UpdateAsync(ServiceRequest request, ETag etag, CancellationToken cancellation = default)
+    /// <summary>
+    /// Replaces the request (conditional on its ETag) and its day-index row, unless <paramref name="before"/>
+    /// shows that nothing the report counts has changed (most dispatch steps only move offers along).
+    /// </summary>
+    public async Task UpdateAsync(ServiceRequest request, ETag etag, ServiceRequest? before = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var table = await storage.TableAsync(TableNames.ServiceRequests, cancellation);
         await table.UpdateEntityAsync(ToEntity(request), etag, TableUpdateMode.Replace, cancellation);
-        await IndexAsync(request, cancellation);
+        if (before is null || Reported(before) != Reported(request))
+        {
+            await IndexAsync(request, cancellation);
+        }
     }
+
+    private static (RequestStatus, decimal?, bool) Reported(ServiceRequest r) => (r.Status, r.Hours, r.EscalatedAt is not null || r.AtRiskSince is not null);
 
     /// <summary>
     /// The day index for reports: one partition per district day of creation, one small row per request with
