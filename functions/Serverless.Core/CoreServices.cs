@@ -15,6 +15,7 @@ public static class CoreServices
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Storage>();
+        services.AddSingleton<MembershipStore>();
         services.AddSingleton<OrganizationStore>();
         services.AddSingleton<RoundStore>();
         services.AddSingleton<ApplicationStore>();

@@ -14,15 +14,23 @@ namespace Serverless.Core;
 /// </summary>
 public static class RouteTable
 {
+    /// <summary>
+    /// Every endpoint needs a signed-in caller unless it is declared <see cref="Access.Public"/> here: the
+    /// public pages of the programme (rounds, results, tenders, awards, open data) and objections, which
+    /// anyone may lodge. The dispatcher refuses an anonymous call before the handler runs; the handler
+    /// then decides by role and ownership.
+    /// </summary>
     public static readonly IReadOnlyList<HttpEndpoint> Http =
     [
-        new(nameof(SystemEndpoints.Health), "GET", Routes.Health, SystemEndpoints.Health),
-        new(nameof(SystemEndpoints.WhoAmI), "GET", Routes.Me, SystemEndpoints.WhoAmI),
+        new(nameof(SystemEndpoints.Health), "GET", Routes.Health, SystemEndpoints.Health, Access.Public),
+        new(nameof(SystemEndpoints.WhoAmI), "GET", Routes.Me, SystemEndpoints.WhoAmI, Access.Public),
+        new(nameof(MembershipEndpoints.GetMember), "GET", Routes.Member, MembershipEndpoints.GetMember),
+        new(nameof(MembershipEndpoints.SetMember), "PUT", Routes.Member, MembershipEndpoints.SetMember),
         new(nameof(OrganizationEndpoints.RegisterOrganization), "POST", Routes.Organizations, OrganizationEndpoints.RegisterOrganization),
-        new(nameof(OrganizationEndpoints.GetOrganization), "GET", Routes.Organization, OrganizationEndpoints.GetOrganization),
+        new(nameof(OrganizationEndpoints.GetOrganization), "GET", Routes.Organization, OrganizationEndpoints.GetOrganization, Access.Public),
         new(nameof(RoundEndpoints.CreateRound), "POST", Routes.Rounds, RoundEndpoints.CreateRound),
-        new(nameof(RoundEndpoints.ListRounds), "GET", Routes.Rounds, RoundEndpoints.ListRounds),
-        new(nameof(RoundEndpoints.GetRound), "GET", Routes.Round, RoundEndpoints.GetRound),
+        new(nameof(RoundEndpoints.ListRounds), "GET", Routes.Rounds, RoundEndpoints.ListRounds, Access.Public),
+        new(nameof(RoundEndpoints.GetRound), "GET", Routes.Round, RoundEndpoints.GetRound, Access.Public),
         new(nameof(RoundEndpoints.PublishRound), "POST", Routes.RoundPublish, RoundEndpoints.PublishRound),
         new(nameof(RoundEndpoints.CancelRound), "POST", Routes.RoundCancel, RoundEndpoints.CancelRound),
         new(nameof(RoundEndpoints.GetRoundWorkflow), "GET", Routes.RoundWorkflow, RoundEndpoints.GetRoundWorkflow),
@@ -35,10 +43,10 @@ public static class RouteTable
         new(nameof(StageEndpoints.MyReviews), "GET", Routes.MyReviews, StageEndpoints.MyReviews),
         new(nameof(StageEndpoints.SubmitReview), "POST", Routes.ApplicationReviews, StageEndpoints.SubmitReview),
         new(nameof(StageEndpoints.DeclineReview), "POST", Routes.ApplicationReviewDecline, StageEndpoints.DeclineReview),
-        new(nameof(StageEndpoints.GetResults), "GET", Routes.RoundResults, StageEndpoints.GetResults),
+        new(nameof(StageEndpoints.GetResults), "GET", Routes.RoundResults, StageEndpoints.GetResults, Access.Public),
         new(nameof(StageEndpoints.ApproveStage), "POST", Routes.StageApprove, StageEndpoints.ApproveStage),
         new(nameof(StageEndpoints.RejectStage), "POST", Routes.StageReject, StageEndpoints.RejectStage),
-        new(nameof(StageEndpoints.LodgeObjection), "POST", Routes.Objections, StageEndpoints.LodgeObjection),
+        new(nameof(StageEndpoints.LodgeObjection), "POST", Routes.Objections, StageEndpoints.LodgeObjection, Access.Public),
         new(nameof(StageEndpoints.RuleObjection), "POST", Routes.ObjectionRuling, StageEndpoints.RuleObjection),
         new(nameof(GrantEndpoints.ListRoundGrants), "GET", Routes.RoundGrants, GrantEndpoints.ListRoundGrants),
         new(nameof(GrantEndpoints.GetGrant), "GET", Routes.Grant, GrantEndpoints.GetGrant),
@@ -47,8 +55,8 @@ public static class RouteTable
         new(nameof(GrantEndpoints.ReviewReport), "POST", Routes.GrantReportReview, GrantEndpoints.ReviewReport),
         new(nameof(GrantEndpoints.EvaluateGrant), "POST", Routes.GrantEvaluation, GrantEndpoints.EvaluateGrant),
         new(nameof(TenderEndpoints.CreateTender), "POST", Routes.Tenders, TenderEndpoints.CreateTender),
-        new(nameof(TenderEndpoints.ListTenders), "GET", Routes.Tenders, TenderEndpoints.ListTenders),
-        new(nameof(TenderEndpoints.GetTender), "GET", Routes.Tender, TenderEndpoints.GetTender),
+        new(nameof(TenderEndpoints.ListTenders), "GET", Routes.Tenders, TenderEndpoints.ListTenders, Access.Public),
+        new(nameof(TenderEndpoints.GetTender), "GET", Routes.Tender, TenderEndpoints.GetTender, Access.Public),
         new(nameof(TenderEndpoints.PublishTender), "POST", Routes.TenderPublish, TenderEndpoints.PublishTender),
         new(nameof(TenderEndpoints.AskQuestion), "POST", Routes.TenderQuestions, TenderEndpoints.AskQuestion),
         new(nameof(TenderEndpoints.ListQuestions), "GET", Routes.TenderQuestions, TenderEndpoints.ListQuestions),
@@ -61,15 +69,15 @@ public static class RouteTable
         new(nameof(AwardEndpoints.ScoreBid), "POST", Routes.BidEvaluations, AwardEndpoints.ScoreBid),
         new(nameof(AwardEndpoints.ExplainPrice), "POST", Routes.BidExplanation, AwardEndpoints.ExplainPrice),
         new(nameof(AwardEndpoints.RankLot), "POST", Routes.LotRanking, AwardEndpoints.RankLot),
-        new(nameof(AwardEndpoints.GetAward), "GET", Routes.LotAward, AwardEndpoints.GetAward),
+        new(nameof(AwardEndpoints.GetAward), "GET", Routes.LotAward, AwardEndpoints.GetAward, Access.Public),
         new(nameof(AwardEndpoints.ConfirmAward), "POST", Routes.LotAward, AwardEndpoints.ConfirmAward),
         new(nameof(AwardEndpoints.WithdrawFromAward), "POST", Routes.LotAwardWithdraw, AwardEndpoints.WithdrawFromAward),
         new(nameof(AwardEndpoints.DisqualifyCandidate), "POST", Routes.LotAwardDisqualify, AwardEndpoints.DisqualifyCandidate),
         new(nameof(AwardEndpoints.LodgeChallenge), "POST", Routes.TenderChallenges, AwardEndpoints.LodgeChallenge),
-        new(nameof(AwardEndpoints.ListChallenges), "GET", Routes.TenderChallenges, AwardEndpoints.ListChallenges),
+        new(nameof(AwardEndpoints.ListChallenges), "GET", Routes.TenderChallenges, AwardEndpoints.ListChallenges, Access.Public),
         new(nameof(AwardEndpoints.RuleChallenge), "POST", Routes.ChallengeRuling, AwardEndpoints.RuleChallenge),
         new(nameof(AwardEndpoints.ListTenderContracts), "GET", Routes.TenderContracts, AwardEndpoints.ListTenderContracts),
-        new(nameof(AwardEndpoints.GetOcds), "GET", Routes.TenderOcds, AwardEndpoints.GetOcds),
+        new(nameof(AwardEndpoints.GetOcds), "GET", Routes.TenderOcds, AwardEndpoints.GetOcds, Access.Public),
         new(nameof(AwardEndpoints.GetContract), "GET", Routes.Contract, AwardEndpoints.GetContract),
         new(nameof(AwardEndpoints.SignContract), "POST", Routes.ContractSign, AwardEndpoints.SignContract),
         new(nameof(AwardEndpoints.ReportMilestone), "POST", Routes.MilestoneReport, AwardEndpoints.ReportMilestone),
@@ -174,6 +182,7 @@ public static class Routes
 {
     public const string Health = "health";
     public const string Me = "me";
+    public const string Member = "members/{principalId}";
     public const string Organizations = "organizations";
     public const string Organization = "organizations/{orgId}";
     public const string Rounds = "rounds";

@@ -10,6 +10,7 @@ namespace Serverless.DevHost;
 /// <code>X-Dev-Principal: admin</code>
 /// <code>X-Dev-Principal: organization; org=org-0193...; name=Li%20Hua</code>
 /// <code>X-Dev-Principal: reviewer,committee; id=expert-7</code>
+/// <code>X-Dev-Principal: dispatcher; community=c0101,c0102</code>
 /// </summary>
 internal static class DevSignIn
 {
@@ -70,9 +71,9 @@ internal static class DevSignIn
         foreach (var part in parts.Skip(1))
         {
             var pair = part.Split('=', 2, StringSplitOptions.TrimEntries);
-            if (pair.Length != 2 || pair[0] is not ("org" or "volunteer" or "name" or "id"))
+            if (pair.Length != 2 || pair[0] is not ("org" or "volunteer" or "name" or "id" or "community"))
             {
-                return Invalid($"'{part}' is not one of org=, volunteer=, name=, id=.");
+                return Invalid($"'{part}' is not one of org=, volunteer=, name=, id=, community=.");
             }
 
             claims[pair[0]] = Uri.UnescapeDataString(pair[1]);
@@ -82,7 +83,8 @@ internal static class DevSignIn
         var volunteer = claims.GetValueOrDefault("volunteer");
         var id = claims.GetValueOrDefault("id")
             ?? "dev-" + string.Join('-', new[] { string.Join('+', roles.Select(RoleNames.Of).Order(StringComparer.Ordinal)), org, volunteer }.Where(s => s is not null));
-        return new Caller(id, claims.GetValueOrDefault("name") ?? id, roles, org, volunteer);
+        var communities = claims.GetValueOrDefault("community")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        return new Caller(id, claims.GetValueOrDefault("name") ?? id, roles, org, volunteer, communities is { Count: > 0 } ? communities : null);
     }
 
     private static Problem Invalid(string detail) => Problem.Validation(Header, detail);

@@ -11,7 +11,17 @@ using Microsoft.Extensions.Logging;
 namespace Serverless.Core.Common;
 
 /// <summary>An HTTP endpoint of the route table: the one declaration both hosts serve.</summary>
-public sealed record HttpEndpoint(string Name, string Method, string Route, Func<EndpointContext, Task<IResult>> Handle);
+public sealed record HttpEndpoint(string Name, string Method, string Route, Func<EndpointContext, Task<IResult>> Handle, Access Access = Access.SignedIn);
+
+/// <summary>Who may reach a handler at all. Roles and ownership are the handler's to decide.</summary>
+public enum Access
+{
+    /// <summary>Anyone signed in; an anonymous call is refused with 401 before the handler runs.</summary>
+    SignedIn,
+
+    /// <summary>Anyone, signed in or not (listed explicitly in the route table).</summary>
+    Public,
+}
 
 /// <summary>A schedule of the route table: six-field CRON (seconds first), as Functions timer triggers take.</summary>
 public sealed record ScheduleEntry(string Name, string Cron, Func<JobContext, Task> Run);
@@ -181,7 +191,18 @@ public static partial class Api
                 return Reply.Problem(Problem.NotFound("This route"), request);
             }
 
+            if (RouteValues.Refuse(values) is { } invalid)
+            {
+                return Reply.Problem(invalid, request);
+            }
+
             var caller = ClientPrincipal.Read(request);
+            if (endpoint.Access != Access.Public && !caller.IsAuthenticated)
+            {
+                return Reply.Problem(Problem.Unauthenticated(), request);
+            }
+
+            caller = await services.GetRequiredService<MembershipStore>().BindAsync(caller, request.HttpContext.RequestAborted);
             var context = new EndpointContext(request, services, durable, caller, values);
             return await endpoint.Handle(context);
         }

@@ -25,9 +25,14 @@ public sealed record Caller(
     string? Name,
     IReadOnlySet<Role> Roles,
     string? OrganizationId = null,
-    string? VolunteerId = null)
+    string? VolunteerId = null,
+    IReadOnlySet<string>? Communities = null)
 {
     public static readonly Caller Public = new(null, null, new HashSet<Role>());
+
+    /// <summary>True for the bureau, and for a dispatcher (grid worker) of this community.</summary>
+    public bool ServesCommunity(string communityId) =>
+        IsIn(Role.Admin) || (IsIn(Role.Dispatcher) && Communities is not null && Communities.Contains(communityId));
 
     public bool IsAuthenticated => Id is not null;
 
@@ -96,6 +101,7 @@ public static class ClientPrincipal
     public const string ObjectIdClaim = "http://schemas.microsoft.com/identity/claims/objectidentifier";
     public const string OrganizationClaim = "organization_id";
     public const string VolunteerClaim = "volunteer_id";
+    public const string CommunityClaim = "community_id";
     public const string RolesClaim = "roles";
     public const string NameClaim = "name";
 
@@ -146,8 +152,9 @@ public static class ClientPrincipal
                 "The client principal has no identifier."));
         }
 
+        var communities = claims.Where(c => c.Type == CommunityClaim && !string.IsNullOrWhiteSpace(c.Value)).Select(c => c.Value!).ToHashSet(StringComparer.Ordinal);
         return new Caller(id, Claim(nameType) ?? request.Headers[NameHeader].ToString(), roles,
-            Claim(OrganizationClaim), Claim(VolunteerClaim));
+            Claim(OrganizationClaim), Claim(VolunteerClaim), communities.Count == 0 ? null : communities);
     }
 
     /// <summary>The header value for a caller, exactly as App Service would send it.</summary>
@@ -170,6 +177,8 @@ public static class ClientPrincipal
         {
             claims.Add(new(VolunteerClaim, caller.VolunteerId));
         }
+
+        claims.AddRange((caller.Communities ?? new HashSet<string>()).Order(StringComparer.Ordinal).Select(c => new PrincipalClaim(CommunityClaim, c)));
 
         var document = new PrincipalDocument("aad", NameClaim, RolesClaim, claims);
         return Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(document));

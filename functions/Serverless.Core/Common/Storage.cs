@@ -140,4 +140,5 @@ public static class TableNames
     public const string Ledger = "Ledger";
     public const string RequestsByDay = "RequestsByDay";
     public const string Pairings = "Pairings";
+    public const string Members = "Members";
 }

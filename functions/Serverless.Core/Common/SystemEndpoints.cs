@@ -20,7 +20,8 @@ public static class SystemEndpoints
     {
         var c = ctx.Caller;
         return Task.FromResult(Reply.Ok(new CallerView(c.IsAuthenticated, c.Id, c.Name,
-            c.Roles.Select(RoleNames.Of).Order(StringComparer.Ordinal).ToList(), c.OrganizationId, c.VolunteerId)));
+            c.Roles.Select(RoleNames.Of).Order(StringComparer.Ordinal).ToList(), c.OrganizationId, c.VolunteerId,
+            c.Communities?.Order(StringComparer.Ordinal).ToList())));
     }
 
     private static async Task<ProbeResult> Probe(Func<Task> probe)
@@ -45,4 +46,4 @@ public sealed record HealthReport(string Status, string StorageKind, ProbeResult
 
 public sealed record ProbeResult(string Status, long Milliseconds, string? Error);
 
-public sealed record CallerView(bool Authenticated, string? Id, string? Name, List<string> Roles, string? OrganizationId, string? VolunteerId);
+public sealed record CallerView(bool Authenticated, string? Id, string? Name, List<string> Roles, string? OrganizationId, string? VolunteerId, List<string>? Communities);

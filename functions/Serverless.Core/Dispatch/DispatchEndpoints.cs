@@ -13,7 +13,10 @@ public sealed record ServiceRequestView(ServiceRequest Request, List<TimelineEnt
 
 public static class DispatchEndpoints
 {
-    /// <summary>The bureau registers a volunteer, or a volunteer registers themselves (their sign-in's volunteer id).</summary>
+    /// <summary>
+    /// The bureau registers a volunteer, or a volunteer registers themselves: with their sign-in's volunteer
+    /// id, or, on first sign-up, an id derived from the sign-in, which is then bound to it (membership).
+    /// </summary>
     public static async Task<IResult> RegisterVolunteer(EndpointContext ctx)
     {
         ctx.Caller.Require(Role.Admin, Role.Volunteer);
@@ -21,12 +24,18 @@ public static class DispatchEndpoints
         var key = ctx.IdempotencyKey();
         var id = ctx.Caller.IsIn(Role.Admin)
             ? key is null ? Ids.New("vol", ctx.Clock) : Ids.Derive("vol", ctx.Caller.Id!, key)
-            : ctx.Caller.RequireVolunteer();
+            : ctx.Caller.VolunteerId ?? Ids.Derive("vol", "sign-up", ctx.Caller.Id!);
         var volunteer = form.Validate(id, ctx.Clock.GetUtcNow(), DistrictMap.Shipped);
         var store = ctx.Service<VolunteerStore>();
         if (!await store.TryAddAsync(volunteer, ctx.Aborted))
         {
             volunteer = (await store.FindAsync(id, ctx.Aborted))!.Value.Volunteer;
+        }
+
+        if (!ctx.Caller.IsIn(Role.Admin) && ctx.Caller.VolunteerId is null)
+        {
+            // After the volunteer row, so a crash between the two is repaired by the retry.
+            await ctx.Service<MembershipStore>().BindVolunteerAsync(ctx.Caller.Id!, id, ctx.Clock.GetUtcNow(), ctx.Aborted);
         }
 
         return Reply.Created(Volunteer.Location(id), VolunteerView.Of(volunteer, ctx.Caller));

@@ -31,6 +31,11 @@ public sealed record TenderForm(
         {
             var l = Lots![i];
             var lotId = v.Text($"lots[{i}].id", l.Id, 20);
+            if (lotId.Length > 0 && !RouteValues.IsId(lotId))
+            {
+                v.Add($"lots[{i}].id", "A lot's id is letters, digits, '-' and '_' (it appears in addresses).");
+            }
+
             var lotTitle = v.Text($"lots[{i}].title", l.Title, 200, 2);
             if (l.BudgetCeiling is null)
             {
