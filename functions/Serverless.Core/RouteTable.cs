@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Microsoft.Extensions.DependencyInjection;
 using Serverless.Core.Common;
 using Serverless.Core.Dispatch;
 using Serverless.Core.Organizations;
@@ -26,6 +27,7 @@ public static class RouteTable
         new(nameof(SystemEndpoints.WhoAmI), "GET", Routes.Me, SystemEndpoints.WhoAmI, Access.Public),
         new(nameof(MembershipEndpoints.GetMember), "GET", Routes.Member, MembershipEndpoints.GetMember),
         new(nameof(MembershipEndpoints.SetMember), "PUT", Routes.Member, MembershipEndpoints.SetMember),
+        new(nameof(AuditEndpoints.GetAuditTrail), "GET", Routes.AuditTrail, AuditEndpoints.GetAuditTrail),
         new(nameof(OrganizationEndpoints.RegisterOrganization), "POST", Routes.Organizations, OrganizationEndpoints.RegisterOrganization),
         new(nameof(OrganizationEndpoints.GetOrganization), "GET", Routes.Organization, OrganizationEndpoints.GetOrganization, Access.Public),
         new(nameof(RoundEndpoints.CreateRound), "POST", Routes.Rounds, RoundEndpoints.CreateRound),
@@ -130,50 +132,71 @@ public static class RouteTable
         nameof(PairingStepActivity), nameof(PairingNoticeActivity), nameof(NextPairingPeriodActivity),
     ];
 
+    /// <summary>
+    /// Registers an activity so that what it writes is recorded on the audit trail as the system's, done by this
+    /// activity for this workflow instance.
+    /// </summary>
+    private static void AddAudited<T>(DurableTaskRegistry registry)
+        where T : class, ITaskActivity =>
+        registry.AddActivity(typeof(T).Name, services => new AuditedActivity(ActivatorUtilities.CreateInstance<T>(services)));
+
+    private sealed class AuditedActivity(ITaskActivity inner) : ITaskActivity
+    {
+        public Type InputType => inner.InputType;
+
+        public Type OutputType => inner.OutputType;
+
+        public async Task<object?> RunAsync(TaskActivityContext context, object? input)
+        {
+            using var actor = AuditContext.Use(new AuditActor("system", [], $"activity:{context.Name}:{context.InstanceId}"));
+            return await inner.RunAsync(context, input);
+        }
+    }
+
     /// <summary>Registers the orchestrations and activities with a Durable Task worker (the DevHost's engine, tests).</summary>
     public static void AddDurableTasks(DurableTaskRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(registry);
         registry.AddOrchestrator<RoundOrchestration>();
         registry.AddOrchestrator<RoundStagesOrchestration>();
-        registry.AddActivity<CloseRoundActivity>();
-        registry.AddActivity<ScreenRoundActivity>();
-        registry.AddActivity<StartReviewActivity>();
-        registry.AddActivity<RemindReviewersActivity>();
-        registry.AddActivity<CloseReviewWaveActivity>();
-        registry.AddActivity<ComputeResultsActivity>();
-        registry.AddActivity<ReopenReviewActivity>();
-        registry.AddActivity<RemindCommitteeActivity>();
-        registry.AddActivity<StartPublicityActivity>();
-        registry.AddActivity<ObjectionProgressActivity>();
-        registry.AddActivity<MakeAwardsActivity>();
+        AddAudited<CloseRoundActivity>(registry);
+        AddAudited<ScreenRoundActivity>(registry);
+        AddAudited<StartReviewActivity>(registry);
+        AddAudited<RemindReviewersActivity>(registry);
+        AddAudited<CloseReviewWaveActivity>(registry);
+        AddAudited<ComputeResultsActivity>(registry);
+        AddAudited<ReopenReviewActivity>(registry);
+        AddAudited<RemindCommitteeActivity>(registry);
+        AddAudited<StartPublicityActivity>(registry);
+        AddAudited<ObjectionProgressActivity>(registry);
+        AddAudited<MakeAwardsActivity>(registry);
         registry.AddOrchestrator<GrantOrchestration>();
-        registry.AddActivity<StartGrantsActivity>();
-        registry.AddActivity<GrantsProgressActivity>();
-        registry.AddActivity<StartStagesActivity>();
-        registry.AddActivity<CompleteRoundActivity>();
-        registry.AddActivity<GrantStateActivity>();
-        registry.AddActivity<PayTrancheActivity>();
-        registry.AddActivity<RemindGrantActivity>();
-        registry.AddActivity<CompleteGrantActivity>();
-        registry.AddActivity<FailGrantActivity>();
+        AddAudited<StartGrantsActivity>(registry);
+        AddAudited<GrantsProgressActivity>(registry);
+        AddAudited<StartStagesActivity>(registry);
+        AddAudited<CompleteRoundActivity>(registry);
+        AddAudited<GrantStateActivity>(registry);
+        AddAudited<PayTrancheActivity>(registry);
+        AddAudited<RemindGrantActivity>(registry);
+        AddAudited<CompleteGrantActivity>(registry);
+        AddAudited<FailGrantActivity>(registry);
         registry.AddOrchestrator<TenderOrchestration>();
-        registry.AddActivity<OpenTenderActivity>();
-        registry.AddActivity<RejectUnexplainedActivity>();
+        AddAudited<OpenTenderActivity>(registry);
+        AddAudited<RejectUnexplainedActivity>(registry);
         registry.AddOrchestrator<AwardOrchestration>();
-        registry.AddActivity<AdvanceAwardActivity>();
+        AddAudited<AdvanceAwardActivity>(registry);
         registry.AddOrchestrator<ContractOrchestration>();
-        registry.AddActivity<ContractStateActivity>();
-        registry.AddActivity<LapseContractActivity>();
-        registry.AddActivity<PayMilestoneActivity>();
-        registry.AddActivity<RemindContractActivity>();
-        registry.AddActivity<CompleteContractActivity>();
+        AddAudited<ContractStateActivity>(registry);
+        AddAudited<LapseContractActivity>(registry);
+        AddAudited<PayMilestoneActivity>(registry);
+        AddAudited<RemindContractActivity>(registry);
+        AddAudited<CompleteContractActivity>(registry);
         registry.AddOrchestrator<DispatchOrchestration>();
-        registry.AddActivity<AdvanceDispatchActivity>();
+        AddAudited<AdvanceDispatchActivity>(registry);
         registry.AddOrchestrator<PairingOrchestration>();
-        registry.AddActivity<PairingStepActivity>();
-        registry.AddActivity<PairingNoticeActivity>();
-        registry.AddActivity<NextPairingPeriodActivity>();
+        AddAudited<PairingStepActivity>(registry);
+        AddAudited<PairingNoticeActivity>(registry);
+        AddAudited<NextPairingPeriodActivity>(registry);
     }
 }
 
@@ -183,6 +206,7 @@ public static class Routes
     public const string Health = "health";
     public const string Me = "me";
     public const string Member = "members/{principalId}";
+    public const string AuditTrail = "audit/{aggregate}/{id}";
     public const string Organizations = "organizations";
     public const string Organization = "organizations/{orgId}";
     public const string Rounds = "rounds";

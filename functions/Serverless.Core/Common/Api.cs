@@ -203,6 +203,8 @@ public static partial class Api
             }
 
             caller = await services.GetRequiredService<MembershipStore>().BindAsync(caller, request.HttpContext.RequestAborted);
+            using var actor = AuditContext.Use(new AuditActor(caller.Id ?? "anonymous",
+                caller.Roles.Select(RoleNames.Of).Order(StringComparer.Ordinal).ToList(), endpoint.Name));
             var context = new EndpointContext(request, services, durable, caller, values);
             return await endpoint.Handle(context);
         }
@@ -243,12 +245,14 @@ public static partial class Api
     public static async Task RunScheduleAsync(string name, DurableTaskClient durable, IServiceProvider services, CancellationToken cancellation)
     {
         var entry = RouteTable.Schedules.Single(s => s.Name == name);
+        using var actor = AuditContext.Use(new AuditActor("system", [], $"schedule:{name}"));
         await entry.Run(new JobContext(services, durable, cancellation));
     }
 
     public static async Task HandleQueueAsync(string name, string message, DurableTaskClient durable, IServiceProvider services, CancellationToken cancellation)
     {
         var entry = RouteTable.Queues.Single(q => q.Name == name);
+        using var actor = AuditContext.Use(new AuditActor("system", [], $"queue:{name}"));
         await entry.Handle(new JobContext(services, durable, cancellation), message);
     }
 

@@ -17,6 +17,10 @@ public sealed class MembershipStore(Storage storage)
 {
     private const string Row = "member";
 
+    public const string Aggregate = "members";
+
+    public static (string Table, string Partition, string Row) Locate(string principalId) => (TableNames.Members, Partition(principalId), Row);
+
     /// <summary>
     /// The caller with what this table binds to it, where the principal's claims did not: only a role that
     /// needs a binding and lacks one costs a read (an organization member without an organization, a
@@ -52,7 +56,7 @@ public sealed class MembershipStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(member);
         var table = await storage.TableAsync(TableNames.Members, cancellation);
-        await table.UpsertEntityAsync(Documents.ToEntity(Partition(member.PrincipalId), Row, member), Azure.Data.Tables.TableUpdateMode.Replace, cancellation);
+        await table.UpsertAuditedAsync(Aggregate, member.PrincipalId, Documents.ToEntity(Partition(member.PrincipalId), Row, member), cancellation);
     }
 
     /// <summary>Binds a volunteer's own sign-in to the volunteer they registered as, unless it is bound already.</summary>

@@ -28,6 +28,11 @@ public sealed class HoursLedger(Storage storage, TimeProvider clock)
 
     public static string CommunityAccount(string communityId) => $"community:{communityId}";
 
+    public const string Aggregate = "ledger";
+
+    /// <summary>A ledger transaction is addressed by its id, within the volunteer credited.</summary>
+    public static (string Table, string Partition, string Row) Locate(string volunteerId, string transactionId) => (TableNames.Ledger, volunteerId, $"entry|{transactionId}|credit");
+
     /// <summary>Credits the request's hours to its volunteer; false when this round was credited before.</summary>
     public async Task<bool> CreditAsync(ServiceRequest request, CancellationToken cancellation = default)
     {
@@ -37,18 +42,13 @@ public sealed class HoursLedger(Storage storage, TimeProvider clock)
         var table = await storage.TableAsync(TableNames.Ledger, cancellation);
         var txn = Ids.Derive("txn", request.Id, request.Round.ToString(CultureInfo.InvariantCulture));
         var now = clock.GetUtcNow();
-        var memo = $"{request.Need} ({request.BeneficiaryName})";
+        // The ledger is kept for years and shown to the volunteer: it names the need, never the beneficiary.
+        var memo = request.Need;
         var credit = new LedgerEntry(txn, volunteer, hours, request.Id, memo, now);
         var debit = new LedgerEntry(txn, CommunityAccount(request.CommunityId), -hours, request.Id, memo, now);
-        try
-        {
-            await table.SubmitTransactionAsync(
-            [
-                new TableTransactionAction(TableTransactionActionType.Add, Entity(volunteer, $"entry|{txn}|credit", credit)),
-                new TableTransactionAction(TableTransactionActionType.Add, Entity(volunteer, $"entry|{txn}|debit", debit)),
-            ], cancellation);
-        }
-        catch (TableTransactionFailedException e) when (e.Status == 409)
+        // Both entries and the audit record, or none: one batch in the volunteer's partition.
+        if (!await table.TryAddAuditedAsync(Aggregate, txn, Entity(volunteer, $"entry|{txn}|credit", credit),
+            [new TableTransactionAction(TableTransactionActionType.Add, Entity(volunteer, $"entry|{txn}|debit", debit))], cancellation))
         {
             return false;
         }

@@ -78,6 +78,10 @@ public sealed class PairingStore(Storage storage, Outbox outbox, TimeProvider cl
 {
     private const string Row = "pairing";
 
+    public const string Aggregate = "pairings";
+
+    public static (string Table, string Partition, string Row) Locate(string id) => (TableNames.Pairings, id, Row);
+
     public async Task<(Pairing Pairing, ETag ETag)?> FindAsync(string id, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Pairings, cancellation);
@@ -88,7 +92,7 @@ public sealed class PairingStore(Storage storage, Outbox outbox, TimeProvider cl
     {
         ArgumentNullException.ThrowIfNull(pairing);
         var table = await storage.TableAsync(TableNames.Pairings, cancellation);
-        return await table.TryAddAsync(Documents.ToEntity(pairing.Id, Row, pairing), cancellation);
+        return await table.TryAddAuditedAsync(Aggregate, pairing.Id, Documents.ToEntity(pairing.Id, Row, pairing), cancellation);
     }
 
     public async Task<List<Visit>> VisitsAsync(string id, CancellationToken cancellation = default)
@@ -115,9 +119,10 @@ public sealed class PairingStore(Storage storage, Outbox outbox, TimeProvider cl
 
         var now = clock.GetUtcNow();
         var visit = new Visit(id, pairing.Period, now, notes);
-        await table.TryAddAsync(Documents.ToEntity(id, $"visit|{now.UtcTicks:D19}", visit), cancellation);
         var visited = pairing with { Visits = pairing.Visits + 1, LastVisitAt = now };
-        await table.UpdateEntityAsync(Documents.ToEntity(id, Row, visited), etag, TableUpdateMode.Replace, cancellation);
+        // The visit's row, the pairing's count and the audit record: one batch, so the count never drifts from the visits.
+        await table.UpdateAuditedAsync(Aggregate, id, Documents.ToEntity(id, Row, visited), etag, TableUpdateMode.Replace,
+            [new TableTransactionAction(TableTransactionActionType.Add, Documents.ToEntity(id, $"visit|{now.UtcTicks:D19}", visit))], cancellation);
         return visited;
     }
 
@@ -131,7 +136,7 @@ public sealed class PairingStore(Storage storage, Outbox outbox, TimeProvider cl
         }
 
         var ended = pairing with { Status = PairingStatus.Ended, EndedAt = clock.GetUtcNow() };
-        await table.UpdateEntityAsync(Documents.ToEntity(id, Row, ended), etag, TableUpdateMode.Replace, cancellation);
+        await table.UpdateAuditedAsync(Aggregate, id, Documents.ToEntity(id, Row, ended), etag, cancellation);
         return ended;
     }
 
@@ -157,7 +162,7 @@ public sealed class PairingStore(Storage storage, Outbox outbox, TimeProvider cl
             new { pairingId = p.Id, p.VolunteerId, p.BeneficiaryId, p.CommunityId, period = notice.Period, dueAt = p.DueAt }, cancellation);
         if (notice.Kind == "escalation")
         {
-            await table.UpdateEntityAsync(Documents.ToEntity(p.Id, Row, p with { Escalations = p.Escalations + 1 }), etag, TableUpdateMode.Replace, cancellation);
+            await table.UpdateAuditedAsync(Aggregate, p.Id, Documents.ToEntity(p.Id, Row, p with { Escalations = p.Escalations + 1 }), etag, cancellation);
         }
 
         return true;
@@ -172,7 +177,7 @@ public sealed class PairingStore(Storage storage, Outbox outbox, TimeProvider cl
         if (p.Period == from.Period && p.Status == PairingStatus.Active)
         {
             p = p with { Period = p.Period + 1, PeriodStart = p.DueAt, Missed = p.Missed + (p.VisitedThisPeriod ? 0 : 1) };
-            await table.UpdateEntityAsync(Documents.ToEntity(p.Id, Row, p), etag, TableUpdateMode.Replace, cancellation);
+            await table.UpdateAuditedAsync(Aggregate, p.Id, Documents.ToEntity(p.Id, Row, p), etag, cancellation);
         }
 
         return new PairingStep(p.Status, p.Period, p.DueAt, p.GracePeriod, p.VisitedThisPeriod);

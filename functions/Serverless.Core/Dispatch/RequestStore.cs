@@ -20,6 +20,14 @@ public sealed class RequestStore(Storage storage)
 {
     private const string Row = "request";
 
+    public const string Aggregate = "service-requests";
+    public const string OfferAggregate = "offers";
+
+    public static (string Table, string Partition, string Row) Locate(string id) => (TableNames.ServiceRequests, id, Row);
+
+    /// <summary>An offer is addressed by its id within the volunteer it was made to.</summary>
+    public static (string Table, string Partition, string Row) LocateOffer(string volunteerId, string offerId) => (TableNames.Offers, volunteerId, offerId);
+
     public async Task<(ServiceRequest Request, ETag ETag)?> FindAsync(string id, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.ServiceRequests, cancellation);
@@ -30,7 +38,7 @@ public sealed class RequestStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(request);
         var table = await storage.TableAsync(TableNames.ServiceRequests, cancellation);
-        var added = await table.TryAddAsync(ToEntity(request), cancellation);
+        var added = await table.TryAddAuditedAsync(Aggregate, request.Id, ToEntity(request), cancellation);
         await IndexAsync(request, cancellation);
         return added;
     }
@@ -43,7 +51,7 @@ public sealed class RequestStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(request);
         var table = await storage.TableAsync(TableNames.ServiceRequests, cancellation);
-        await table.UpdateEntityAsync(ToEntity(request), etag, TableUpdateMode.Replace, cancellation);
+        await table.UpdateAuditedAsync(Aggregate, request.Id, ToEntity(request), etag, cancellation);
         if (before is null || Reported(before) != Reported(request))
         {
             await IndexAsync(request, cancellation);
@@ -138,14 +146,14 @@ public sealed class RequestStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(offer);
         var table = await storage.TableAsync(TableNames.Offers, cancellation);
-        return await table.TryAddAsync(OfferEntity(offer), cancellation);
+        return await table.TryAddAuditedAsync(OfferAggregate, offer.Id, OfferEntity(offer), cancellation);
     }
 
     public async Task UpdateOfferAsync(Offer offer, ETag etag, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(offer);
         var table = await storage.TableAsync(TableNames.Offers, cancellation);
-        await table.UpdateEntityAsync(OfferEntity(offer), etag, TableUpdateMode.Replace, cancellation);
+        await table.UpdateAuditedAsync(OfferAggregate, offer.Id, OfferEntity(offer), etag, cancellation);
     }
 
     /// <summary>Books the volunteer for this request: false when they already hold another task.</summary>

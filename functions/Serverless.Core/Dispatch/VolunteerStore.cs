@@ -22,6 +22,10 @@ public sealed class VolunteerStore(Storage storage)
     private const string Row = "volunteer";
     private const int RegisterShards = 16;
 
+    public const string Aggregate = "volunteers";
+
+    public static (string Table, string Partition, string Row) Locate(string id) => ($"{TableNames.Volunteers}{Shard(id):D2}", id, Row);
+
     // A string property holds at most 32K UTF-16 characters: a packed row splits its JSON over columns.
     private const int ChunkChars = 30_000;
 
@@ -35,7 +39,7 @@ public sealed class VolunteerStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(volunteer);
         var table = await RegisterAsync(volunteer.Id, cancellation);
-        if (!await table.TryAddAsync(ToEntity(volunteer), cancellation))
+        if (!await table.TryAddAuditedAsync(Aggregate, volunteer.Id, ToEntity(volunteer), cancellation))
         {
             return false;
         }
@@ -49,7 +53,7 @@ public sealed class VolunteerStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(after);
         var table = await RegisterAsync(after.Id, cancellation);
-        await table.UpdateEntityAsync(ToEntity(after), etag, TableUpdateMode.Replace, cancellation);
+        await table.UpdateAuditedAsync(Aggregate, after.Id, ToEntity(after), etag, cancellation);
         await IndexAsync(before, after, cancellation);
     }
 
@@ -91,7 +95,10 @@ public sealed class VolunteerStore(Storage storage)
         return (await Task.WhenAll(reads)).SelectMany(p => p).ToList();
     }
 
-    /// <summary>Loads many volunteers at once (a seed, a benchmark): the register rows, then each packed index row once.</summary>
+    /// <summary>
+    /// Loads many volunteers at once (a seed, a benchmark): the register rows (each with its first audit record;
+    /// one already registered is left as it is), then each packed index row once.
+    /// </summary>
     public async Task AddManyAsync(IReadOnlyList<Volunteer> volunteers, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(volunteers);
@@ -102,7 +109,7 @@ public sealed class VolunteerStore(Storage storage)
             var table = await RegisterAsync(shard.First().Id, token);
             foreach (var v in shard)
             {
-                await table.UpsertEntityAsync(ToEntity(v), TableUpdateMode.Replace, token);
+                await table.TryAddAuditedAsync(Aggregate, v.Id, ToEntity(v), token);
             }
         });
         var rows = volunteers.SelectMany(v => v.Skills.Select(s => (v.GridId, Skill: s, Profile: MatchProfile.Of(v))))

@@ -12,6 +12,12 @@ public sealed class OrganizationStore(Storage storage)
 {
     private const string Partition = "org";
 
+    /// <summary>The audit trail's name for organizations (GET /api/audit/organizations/{id}).</summary>
+    public const string Aggregate = "organizations";
+
+    /// <summary>Where an organization's row, and so its audit trail, lives.</summary>
+    public static (string Table, string Partition, string Row) Locate(string id) => (TableNames.Organizations, Partition, OrgRow(id));
+
     private static string OrgRow(string id) => $"org|{id}";
 
     private static string CodeRow(string code) => $"code|{code}";
@@ -42,17 +48,8 @@ public sealed class OrganizationStore(Storage storage)
         };
         var orgRow = Documents.ToEntity(Partition, OrgRow(organization.Id), organization,
             new Dictionary<string, object?> { ["CreditCode"] = organization.CreditCode, ["Name"] = organization.Name });
-        try
-        {
-            await table.SubmitTransactionAsync(
-                [new TableTransactionAction(TableTransactionActionType.Add, codeRow), new TableTransactionAction(TableTransactionActionType.Add, orgRow)],
-                cancellation);
-            return true;
-        }
-        catch (TableTransactionFailedException e) when (e.Status == 409)
-        {
-            return false;
-        }
+        return await table.TryAddAuditedAsync(Aggregate, organization.Id, orgRow,
+            [new TableTransactionAction(TableTransactionActionType.Add, codeRow)], cancellation);
     }
 
     /// <summary>Debars the organization until a day (a failed grant); a later debarment never shortens an earlier one.</summary>
@@ -70,8 +67,8 @@ public sealed class OrganizationStore(Storage storage)
             try
             {
                 var debarred = current.Document with { DebarredUntil = until };
-                await table.UpdateEntityAsync(Documents.ToEntity(Partition, OrgRow(id), debarred,
-                    new Dictionary<string, object?> { ["CreditCode"] = debarred.CreditCode, ["Name"] = debarred.Name }), current.ETag, TableUpdateMode.Replace, cancellation);
+                await table.UpdateAuditedAsync(Aggregate, id, Documents.ToEntity(Partition, OrgRow(id), debarred,
+                    new Dictionary<string, object?> { ["CreditCode"] = debarred.CreditCode, ["Name"] = debarred.Name }), current.ETag, cancellation);
                 return;
             }
             catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)

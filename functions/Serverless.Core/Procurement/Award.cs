@@ -141,6 +141,14 @@ public sealed record ReasonForm(string? Reason);
 /// <summary>Awards (one row per lot) and challenges (one row each), both partitioned by tender.</summary>
 public sealed class AwardStore(Storage storage)
 {
+    public const string Aggregate = "awards";
+    public const string ChallengeAggregate = "challenges";
+
+    /// <summary>A lot's award is addressed by the lot's id within its tender.</summary>
+    public static (string Table, string Partition, string Row) Locate(string tenderId, string lotId) => (TableNames.Awards, tenderId, lotId);
+
+    public static (string Table, string Partition, string Row) LocateChallenge(string tenderId, string id) => (TableNames.Challenges, tenderId, id);
+
     public async Task<(LotAward Award, ETag ETag)?> FindAsync(string tenderId, string lotId, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Awards, cancellation);
@@ -157,14 +165,14 @@ public sealed class AwardStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(award);
         var table = await storage.TableAsync(TableNames.Awards, cancellation);
-        return await table.TryAddAsync(ToEntity(award), cancellation);
+        return await table.TryAddAuditedAsync(Aggregate, award.LotId, ToEntity(award), cancellation);
     }
 
     public async Task UpdateAsync(LotAward award, ETag etag, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(award);
         var table = await storage.TableAsync(TableNames.Awards, cancellation);
-        await table.UpdateEntityAsync(ToEntity(award), etag, TableUpdateMode.Replace, cancellation);
+        await table.UpdateAuditedAsync(Aggregate, award.LotId, ToEntity(award), etag, cancellation);
     }
 
     public async Task<(Challenge Challenge, ETag ETag)?> FindChallengeAsync(string tenderId, string id, CancellationToken cancellation = default)
@@ -184,14 +192,14 @@ public sealed class AwardStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(challenge);
         var table = await storage.TableAsync(TableNames.Challenges, cancellation);
-        return await table.TryAddAsync(ChallengeEntity(challenge), cancellation);
+        return await table.TryAddAuditedAsync(ChallengeAggregate, challenge.Id, ChallengeEntity(challenge), cancellation);
     }
 
     public async Task UpdateChallengeAsync(Challenge challenge, ETag etag, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(challenge);
         var table = await storage.TableAsync(TableNames.Challenges, cancellation);
-        await table.UpdateEntityAsync(ChallengeEntity(challenge), etag, TableUpdateMode.Replace, cancellation);
+        await table.UpdateAuditedAsync(ChallengeAggregate, challenge.Id, ChallengeEntity(challenge), etag, cancellation);
     }
 
     private static TableEntity ToEntity(LotAward a) =>

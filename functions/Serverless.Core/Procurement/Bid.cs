@@ -56,6 +56,10 @@ public sealed record OpenedBid(string Id, string LotId, string OrganizationId, s
 /// <summary>Bids: one partition per tender, one row per (lot, organization).</summary>
 public sealed class BidStore(Storage storage)
 {
+    public const string Aggregate = "bids";
+
+    public static (string Table, string Partition, string Row) Locate(string tenderId, string bidId) => (TableNames.Bids, tenderId, bidId);
+
     public async Task<(Bid Bid, ETag ETag)?> FindAsync(string tenderId, string bidId, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Bids, cancellation);
@@ -81,11 +85,11 @@ public sealed class BidStore(Storage storage)
         });
         if (etag is { } e)
         {
-            await table.UpdateEntityAsync(entity, e, TableUpdateMode.Replace, cancellation);
+            await table.UpdateAuditedAsync(Aggregate, bid.Id, entity, e, cancellation);
         }
-        else
+        else if (!await table.TryAddAuditedAsync(Aggregate, bid.Id, entity, cancellation))
         {
-            await table.AddEntityAsync(entity, cancellation);
+            throw new RequestFailedException(409, "The bid exists.", "EntityAlreadyExists", null);
         }
     }
 }
@@ -94,6 +98,10 @@ public sealed class BidStore(Storage storage)
 public sealed class TenderStore(Storage storage)
 {
     private const string Partition = "tender";
+
+    public const string Aggregate = "tenders";
+
+    public static (string Table, string Partition, string Row) Locate(string id) => (TableNames.Tenders, Partition, id);
 
     public async Task<(Tender Tender, ETag ETag)?> FindAsync(string id, CancellationToken cancellation = default)
     {
@@ -105,14 +113,14 @@ public sealed class TenderStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(tender);
         var table = await storage.TableAsync(TableNames.Tenders, cancellation);
-        return await table.TryAddAsync(ToEntity(tender), cancellation);
+        return await table.TryAddAuditedAsync(Aggregate, tender.Id, ToEntity(tender), cancellation);
     }
 
     public async Task UpdateAsync(Tender tender, ETag etag, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(tender);
         var table = await storage.TableAsync(TableNames.Tenders, cancellation);
-        await table.UpdateEntityAsync(ToEntity(tender), etag, TableUpdateMode.Replace, cancellation);
+        await table.UpdateAuditedAsync(Aggregate, tender.Id, ToEntity(tender), etag, cancellation);
     }
 
     public async Task<List<Tender>> ListAsync(CancellationToken cancellation = default)

@@ -165,6 +165,10 @@ public sealed class ContractStore(Storage storage)
 {
     private const string ContractRow = "contract";
 
+    public const string Aggregate = "contracts";
+
+    public static (string Table, string Partition, string Row) Locate(string id) => (TableNames.Contracts, id, ContractRow);
+
     public async Task<(Contract Contract, ETag ETag)?> FindAsync(string id, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Contracts, cancellation);
@@ -182,14 +186,14 @@ public sealed class ContractStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(contract);
         var table = await storage.TableAsync(TableNames.Contracts, cancellation);
-        return await table.TryAddAsync(ToEntity(contract), cancellation);
+        return await table.TryAddAuditedAsync(Aggregate, contract.Id, ToEntity(contract), cancellation);
     }
 
     public async Task UpdateAsync(Contract contract, ETag etag, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(contract);
         var table = await storage.TableAsync(TableNames.Contracts, cancellation);
-        await table.UpdateEntityAsync(ToEntity(contract), etag, TableUpdateMode.Replace, cancellation);
+        await table.UpdateAuditedAsync(Aggregate, contract.Id, ToEntity(contract), etag, cancellation);
     }
 
     /// <summary>Records a milestone's payment; false when it was paid before (a step that ran twice).</summary>
@@ -244,11 +248,16 @@ public sealed record PerformanceRecord(
 /// <summary>Performance records: one partition per supplier, one row per contract, written once.</summary>
 public sealed class PerformanceStore(Storage storage)
 {
+    public const string Aggregate = "performance";
+
+    /// <summary>A performance record is addressed by its contract, within its supplier.</summary>
+    public static (string Table, string Partition, string Row) Locate(string organizationId, string contractId) => (TableNames.Performance, organizationId, contractId);
+
     public async Task<bool> TryAddAsync(PerformanceRecord record, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(record);
         var table = await storage.TableAsync(TableNames.Performance, cancellation);
-        return await table.TryAddAsync(Documents.ToEntity(record.OrganizationId, record.ContractId, record), cancellation);
+        return await table.TryAddAuditedAsync(Aggregate, record.ContractId, Documents.ToEntity(record.OrganizationId, record.ContractId, record), cancellation);
     }
 
     public async Task<List<PerformanceRecord>> ListAsync(string organizationId, CancellationToken cancellation = default)

@@ -45,12 +45,17 @@ public sealed record EvaluationGap(string BidId, string What);
 /// <summary>Evaluators' score sheets: one partition per tender, one row per (bid, evaluator), replaced until the lot is ranked.</summary>
 public sealed class EvaluationStore(Storage storage)
 {
+    public const string Aggregate = "evaluations";
+
+    /// <summary>A score sheet is addressed by its bid, within its tender, by its evaluator.</summary>
+    public static (string Table, string Partition, string Row) Locate(string tenderId, string bidId, string evaluatorId) => (TableNames.Evaluations, tenderId, $"{bidId}|{evaluatorId}");
+
     public async Task SaveAsync(BidScore score, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(score);
         var table = await storage.TableAsync(TableNames.Evaluations, cancellation);
-        await table.UpsertEntityAsync(Documents.ToEntity(score.TenderId, $"{score.BidId}|{score.EvaluatorId}", score,
-            new Dictionary<string, object?> { ["LotId"] = score.LotId }), TableUpdateMode.Replace, cancellation);
+        await table.UpsertAuditedAsync(Aggregate, $"{score.BidId}|{score.EvaluatorId}", Documents.ToEntity(score.TenderId, $"{score.BidId}|{score.EvaluatorId}", score,
+            new Dictionary<string, object?> { ["LotId"] = score.LotId }), cancellation);
     }
 
     public async Task<List<BidScore>> ListAsync(string tenderId, CancellationToken cancellation = default)

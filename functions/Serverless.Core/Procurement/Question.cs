@@ -19,6 +19,10 @@ public sealed record AnswerForm(string? Answer);
 
 public sealed class QuestionStore(Storage storage)
 {
+    public const string Aggregate = "questions";
+
+    public static (string Table, string Partition, string Row) Locate(string tenderId, string id) => (TableNames.Questions, tenderId, id);
+
     public async Task<(Question Question, ETag ETag)?> FindAsync(string tenderId, string id, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Questions, cancellation);
@@ -36,13 +40,13 @@ public sealed class QuestionStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(question);
         var table = await storage.TableAsync(TableNames.Questions, cancellation);
-        return await table.TryAddAsync(Documents.ToEntity(question.TenderId, question.Id, question), cancellation);
+        return await table.TryAddAuditedAsync(Aggregate, question.Id, Documents.ToEntity(question.TenderId, question.Id, question), cancellation);
     }
 
     public async Task UpdateAsync(Question question, ETag etag, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(question);
         var table = await storage.TableAsync(TableNames.Questions, cancellation);
-        await table.UpdateEntityAsync(Documents.ToEntity(question.TenderId, question.Id, question), etag, TableUpdateMode.Replace, cancellation);
+        await table.UpdateAuditedAsync(Aggregate, question.Id, Documents.ToEntity(question.TenderId, question.Id, question), etag, cancellation);
     }
 }

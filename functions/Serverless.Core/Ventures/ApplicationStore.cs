@@ -15,6 +15,10 @@ public sealed class ApplicationStore(Storage storage)
 
     private static string AppRow(string id) => AppPrefix + id;
 
+    public const string Aggregate = "applications";
+
+    public static (string Table, string Partition, string Row) Locate(string roundId, string id) => (TableNames.Applications, roundId, AppRow(id));
+
     public async Task<(Application Application, ETag ETag, string? IdempotencyKey, string? Fingerprint)?> FindAsync(string roundId, string id, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Applications, cancellation);
@@ -29,7 +33,7 @@ public sealed class ApplicationStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(application);
         var table = await storage.TableAsync(TableNames.Applications, cancellation);
-        return await table.TryAddAsync(ToEntity(application, idempotencyKey, fingerprint), cancellation);
+        return await table.TryAddAuditedAsync(Aggregate, application.Id, ToEntity(application, idempotencyKey, fingerprint), cancellation);
     }
 
     /// <summary>Replaces the application if unchanged since <paramref name="etag"/>; 412 otherwise.</summary>
@@ -37,7 +41,7 @@ public sealed class ApplicationStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(application);
         var table = await storage.TableAsync(TableNames.Applications, cancellation);
-        await table.UpdateEntityAsync(ToEntity(application, null, null), etag, TableUpdateMode.Merge, cancellation);
+        await table.UpdateAuditedAsync(Aggregate, application.Id, ToEntity(application, null, null), etag, TableUpdateMode.Merge, [], cancellation);
     }
 
     public async Task<List<Application>> ListAsync(string roundId, string? organizationId, CancellationToken cancellation = default)

@@ -100,6 +100,13 @@ public sealed class GrantStore(Storage storage)
 {
     private const string GrantRow = "grant";
 
+    public const string Aggregate = "grants";
+    public const string ReportAggregate = "reports";
+
+    public static (string Table, string Partition, string Row) Locate(string id) => (TableNames.Grants, id, GrantRow);
+
+    public static (string Table, string Partition, string Row) LocateReport(string grantId, string reportId) => (TableNames.Grants, grantId, $"report|{reportId}");
+
     public async Task<(Grant Grant, ETag ETag)?> FindAsync(string id, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Grants, cancellation);
@@ -110,14 +117,14 @@ public sealed class GrantStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(grant);
         var table = await storage.TableAsync(TableNames.Grants, cancellation);
-        return await table.TryAddAsync(ToEntity(grant), cancellation);
+        return await table.TryAddAuditedAsync(Aggregate, grant.Id, ToEntity(grant), cancellation);
     }
 
     public async Task UpdateAsync(Grant grant, ETag etag, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(grant);
         var table = await storage.TableAsync(TableNames.Grants, cancellation);
-        await table.UpdateEntityAsync(ToEntity(grant), etag, TableUpdateMode.Replace, cancellation);
+        await table.UpdateAuditedAsync(Aggregate, grant.Id, ToEntity(grant), etag, cancellation);
     }
 
     public async Task<List<Grant>> ListForRoundAsync(string roundId, CancellationToken cancellation = default)
@@ -149,11 +156,11 @@ public sealed class GrantStore(Storage storage)
             new Dictionary<string, object?> { ["Status"] = report.Status.ToString(), ["TrancheIndex"] = report.TrancheIndex });
         if (etag is { } e)
         {
-            await table.UpdateEntityAsync(entity, e, TableUpdateMode.Replace, cancellation);
+            await table.UpdateAuditedAsync(ReportAggregate, report.Id, entity, e, cancellation);
         }
-        else
+        else if (!await table.TryAddAuditedAsync(ReportAggregate, report.Id, entity, cancellation))
         {
-            await table.AddEntityAsync(entity, cancellation);
+            throw new RequestFailedException(409, "The report exists.", "EntityAlreadyExists", null);
         }
     }
 

@@ -32,6 +32,10 @@ public sealed record RulingForm(bool? Upheld, string? Reasoning);
 /// <summary>Objections: one partition per round.</summary>
 public sealed class ObjectionStore(Storage storage)
 {
+    public const string Aggregate = "objections";
+
+    public static (string Table, string Partition, string Row) Locate(string roundId, string id) => (TableNames.Objections, roundId, id);
+
     public async Task<(Objection Objection, ETag ETag)?> FindAsync(string roundId, string id, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Objections, cancellation);
@@ -49,14 +53,14 @@ public sealed class ObjectionStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(objection);
         var table = await storage.TableAsync(TableNames.Objections, cancellation);
-        return await table.TryAddAsync(ToEntity(objection), cancellation);
+        return await table.TryAddAuditedAsync(Aggregate, objection.Id, ToEntity(objection), cancellation);
     }
 
     public async Task UpdateAsync(Objection objection, ETag etag, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(objection);
         var table = await storage.TableAsync(TableNames.Objections, cancellation);
-        await table.UpdateEntityAsync(ToEntity(objection), etag, TableUpdateMode.Replace, cancellation);
+        await table.UpdateAuditedAsync(Aggregate, objection.Id, ToEntity(objection), etag, cancellation);
     }
 
     private static TableEntity ToEntity(Objection o) =>

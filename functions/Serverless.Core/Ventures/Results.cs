@@ -53,16 +53,22 @@ public sealed class ResultStore(Storage storage)
         return results.OrderBy(r => r.Removed).ThenBy(r => r.Rank).ToList();
     }
 
-    /// <summary>Writes every result (upserts): a step that runs twice writes the same rows again.</summary>
+    public const string Aggregate = "results";
+
+    public static (string Table, string Partition, string Row) Locate(string roundId, string applicationId) => (TableNames.Results, roundId, applicationId);
+
+    /// <summary>
+    /// Writes every result, each with its audit record (a result decides money, so a changed rank or amount is
+    /// on the trail). A step that runs twice finds the rows unchanged and writes nothing.
+    /// </summary>
     public async Task SaveAsync(string roundId, IReadOnlyList<RoundResult> results, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(results);
         var table = await storage.TableAsync(TableNames.Results, cancellation);
-        foreach (var chunk in results.Chunk(100))
+        foreach (var chunk in results.Chunk(8))
         {
-            await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace,
-                Documents.ToEntity(roundId, r.ApplicationId, r, new Dictionary<string, object?> { ["Rank"] = r.Rank, ["Funded"] = r.Funded }))),
-                cancellation);
+            await Task.WhenAll(chunk.Select(r => table.UpsertAuditedAsync(Aggregate, r.ApplicationId,
+                Documents.ToEntity(roundId, r.ApplicationId, r, new Dictionary<string, object?> { ["Rank"] = r.Rank, ["Funded"] = r.Funded }), cancellation)));
         }
     }
 }

@@ -46,6 +46,12 @@ public sealed class ReviewStore(Storage storage)
 {
     private static string Row(string applicationId, string reviewerId) => $"{applicationId}|{reviewerId}";
 
+    public const string Aggregate = "reviews";
+
+    /// <summary>A review is addressed by its application, in its round, by its reviewer.</summary>
+    public static (string Table, string Partition, string Row) Locate(string roundId, string applicationId, string reviewerId) =>
+        (TableNames.Reviews, roundId, Row(applicationId, reviewerId));
+
     public async Task<(Review Review, ETag ETag)?> FindAsync(string roundId, string applicationId, string reviewerId, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Reviews, cancellation);
@@ -72,7 +78,7 @@ public sealed class ReviewStore(Storage storage)
         foreach (var review in reviews)
         {
             // False when an earlier attempt of the same step wrote it.
-            await table.TryAddAsync(ToEntity(review), cancellation);
+            await table.TryAddAuditedAsync(Aggregate, Row(review.ApplicationId, review.ReviewerId), ToEntity(review), cancellation);
         }
     }
 
@@ -80,7 +86,7 @@ public sealed class ReviewStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(review);
         var table = await storage.TableAsync(TableNames.Reviews, cancellation);
-        await table.UpdateEntityAsync(ToEntity(review), etag, TableUpdateMode.Replace, cancellation);
+        await table.UpdateAuditedAsync(Aggregate, Row(review.ApplicationId, review.ReviewerId), ToEntity(review), etag, cancellation);
     }
 
     private static TableEntity ToEntity(Review review) =>

@@ -12,6 +12,10 @@ public sealed class RoundStore(Storage storage)
 {
     private const string Partition = "round";
 
+    public const string Aggregate = "rounds";
+
+    public static (string Table, string Partition, string Row) Locate(string id) => (TableNames.Rounds, Partition, id);
+
     public async Task<(Round Round, ETag ETag)?> FindAsync(string id, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Rounds, cancellation);
@@ -29,7 +33,7 @@ public sealed class RoundStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(round);
         var table = await storage.TableAsync(TableNames.Rounds, cancellation);
-        return await table.TryAddAsync(ToEntity(round, fingerprint), cancellation);
+        return await table.TryAddAuditedAsync(Aggregate, round.Id, ToEntity(round, fingerprint), cancellation);
     }
 
     /// <summary>Replaces the round if nobody changed it since <paramref name="etag"/>; throws 412 otherwise.</summary>
@@ -39,7 +43,7 @@ public sealed class RoundStore(Storage storage)
         var table = await storage.TableAsync(TableNames.Rounds, cancellation);
         var entity = ToEntity(round, null);
         // Merge keeps the Fingerprint column written at creation.
-        await table.UpdateEntityAsync(entity, etag, TableUpdateMode.Merge, cancellation);
+        await table.UpdateAuditedAsync(Aggregate, round.Id, entity, etag, TableUpdateMode.Merge, [], cancellation);
     }
 
     public async Task<List<Round>> ListAsync(CancellationToken cancellation = default)

@@ -23,3 +23,14 @@ public static class MembershipFunctions
         FunctionContext context)
         => Api.InvokeAsync(nameof(MembershipEndpoints.SetMember), req, durable, context.InstanceServices);
 }
+
+/// <summary>The audit trail endpoint of the route table (the bureau's).</summary>
+public static class AuditFunctions
+{
+    [Function(nameof(AuditEndpoints.GetAuditTrail))]
+    public static Task<IResult> GetAuditTrail(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.AuditTrail)] HttpRequest req,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+        => Api.InvokeAsync(nameof(AuditEndpoints.GetAuditTrail), req, durable, context.InstanceServices);
+}
