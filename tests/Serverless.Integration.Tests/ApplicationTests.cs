@@ -89,9 +89,10 @@ public sealed class ApplicationTests(SharedDevHost devHost)
 
         Assert.Equal(HttpStatusCode.OK, (await Api.GetAsync(path, Samples.Organization(owner))).Status);
         Assert.Equal(HttpStatusCode.OK, (await Api.GetAsync(path, Samples.Admin)).Status);
-        Assert.Equal((HttpStatusCode.Forbidden, "forbidden"), Of(await Api.GetAsync(path, Samples.Organization(stranger))));
+        // Who applied is confidential: to another organization the application does not exist.
+        Assert.Equal((HttpStatusCode.NotFound, "not-found"), Of(await Api.GetAsync(path, Samples.Organization(stranger))));
         Assert.Equal((HttpStatusCode.Unauthorized, "unauthenticated"), Of(await Api.GetAsync(path)));
-        Assert.Equal(HttpStatusCode.Forbidden, (await Api.PutAsync(path, Samples.ApplicationForm(), Samples.Organization(stranger))).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.PutAsync(path, Samples.ApplicationForm(), Samples.Organization(stranger))).Status);
         var strangersList = await Api.GetAsync($"rounds/{roundId}/applications", Samples.Organization(stranger));
         Assert.Equal(0, strangersList.Body.GetArrayLength());
 

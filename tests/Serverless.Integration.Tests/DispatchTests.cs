@@ -16,7 +16,8 @@ namespace Serverless.Integration.Tests;
 /// </summary>
 public sealed class DispatchFixture : IAsyncLifetime
 {
-    public const string Dispatcher = "dispatcher; id=grid-worker-1";
+    /// <summary>A 12349 hotline operator: a dispatcher who serves every community of the district.</summary>
+    public static readonly string Dispatcher = "dispatcher; id=grid-worker-1; community=" + string.Join(',', DistrictMap.Shipped.Communities.Keys);
 
     public DevHostProcess Host { get; private set; } = null!;
 

@@ -56,7 +56,7 @@ public sealed class TenderTests(SharedDevHost devHost)
         var question = await Api.PostAsync($"tenders/{tenderId}/questions", new { text = "服务对象名单何时提供？" }, Samples.Organization(orgs[0]));
         Assert.Equal(HttpStatusCode.Created, question.Status);
         await Api.PostAsync($"tenders/{tenderId}/questions/{question.Str("id")}/answer", new { answer = "中标后三日内提供。" }, Samples.Admin);
-        var published = await Api.GetAsync($"tenders/{tenderId}/questions");
+        var published = await Api.GetAsync($"tenders/{tenderId}/questions", Samples.Organization(orgs[1]));
         Assert.Equal("中标后三日内提供。", published.Body[0].GetProperty("answer").GetString());
         Assert.DoesNotContain(orgs[0], published.Text, StringComparison.Ordinal);
 

@@ -231,7 +231,7 @@ public sealed class VentureRoundTests
         Assert.Contains("6 projects", awarded.Body.GetProperty("progress").GetProperty("message").GetString(), StringComparison.Ordinal);
 
         // Grants: six agreements, two tranches each (60% on signing, 40% after the final evaluation).
-        var grants = await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}/grants"), r => r.Body.GetArrayLength() == 6, TimeSpan.FromSeconds(20));
+        var grants = await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}/grants", Admin), r => r.Body.GetArrayLength() == 6, TimeSpan.FromSeconds(20));
         var grantList = grants.Body.EnumerateArray().Select(g => (Id: g.GetProperty("id").GetString()!, Org: g.GetProperty("organizationId").GetString()!)).ToList();
         foreach (var (id, org) in grantList)
         {
@@ -242,7 +242,7 @@ public sealed class VentureRoundTests
         var (failing, failingOrg) = grantList[^1];
         foreach (var (id, org) in grantList)
         {
-            await Poll.UntilAsync(() => api.GetAsync($"grants/{id}"), r => r.Body.GetProperty("paid").GetDecimal() == 30_000m, TimeSpan.FromSeconds(20));
+            await Poll.UntilAsync(() => api.GetAsync($"grants/{id}", Samples.Organization(org)), r => r.Body.GetProperty("paid").GetDecimal() == 30_000m, TimeSpan.FromSeconds(20));
             if (id == failing)
             {
                 continue;
@@ -256,7 +256,7 @@ public sealed class VentureRoundTests
                 var draft = await api.PostAsync($"grants/{id}/reports", new { trancheIndex = 1, summary = "项目已完成。请见附件。", beneficiariesServed = 0, spent = 0m }, Samples.Organization(org));
                 var sentBack = await api.PostAsync($"grants/{id}/reports/{draft.Str("id")}/review", new { decision = "request-changes", note = "请补充服务人数与支出明细。" }, Admin);
                 Assert.Equal("changes-requested", sentBack.Str("status"));
-                Assert.Equal(30_000m, (await api.GetAsync($"grants/{id}")).Body.GetProperty("paid").GetDecimal());
+                Assert.Equal(30_000m, (await api.GetAsync($"grants/{id}", Samples.Organization(org))).Body.GetProperty("paid").GetDecimal());
             }
 
             var report = await api.PostAsync($"grants/{id}/reports", new { trancheIndex = 1, summary = "项目按计划完成，服务老人 120 名。", beneficiariesServed = 120, spent = 48_000m }, Samples.Organization(org));

@@ -100,7 +100,8 @@ public sealed class WholeTenderTests(SharedDevHost devHost)
         // The committee disqualifies one bid with its reason; organization 4 explains its low price, organization 3 does not.
         var disqualified = await Api.PostAsync($"tenders/{tenderId}/bids/{bids["B4"]}/qualification", new { qualified = false, reason = "社工持证人数不足招标文件要求。" }, Expert1);
         Assert.False(disqualified.Body.GetProperty("qualified").GetBoolean());
-        Assert.Equal(HttpStatusCode.Forbidden, (await Api.PostAsync($"tenders/{tenderId}/bids/{bids["A3"]}/explanation", new { text = "我们不是这个投标人，但想替它解释一下价格。" }, Org(0))).Status);
+        // Another bidder's bid does not exist for the caller.
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.PostAsync($"tenders/{tenderId}/bids/{bids["A3"]}/explanation", new { text = "我们不是这个投标人，但想替它解释一下价格。" }, Org(0))).Status);
         var explained = await Api.PostAsync($"tenders/{tenderId}/bids/{bids["A3"]}/explanation", new { text = "本机构自有场地和志愿者队伍，人工成本低于同行，报价可以覆盖全部服务成本。" }, Org(3));
         Assert.True(explained.Status == HttpStatusCode.OK, explained.ToString());
 

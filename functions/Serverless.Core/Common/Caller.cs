@@ -20,6 +20,24 @@ public enum Role
 /// Who is calling: an identity from the platform (App Service Authentication in Azure, the development
 /// sign-in on the DevHost), the product roles it holds, and the organization or volunteer it is bound to.
 /// </summary>
+/// <remarks>
+/// How every handler refuses, in this order, before it reads or validates the body (so a caller who may not
+/// act never learns what a valid body would be, and a refused request changes nothing):
+/// <list type="number">
+/// <item>401: nobody signed in (the dispatcher answers this before the handler for non-public endpoints).</item>
+/// <item>403: the caller's roles can never do this (<see cref="Require"/>), checked before anything is read.</item>
+/// <item>Ownership, once the resource is loaded. Another party's thing answers <b>404</b>, exactly as a thing
+/// that does not exist, when its very existence is confidential: another organization's application (who
+/// applied is not published, and review can be blind; likewise to a reviewer who is not on the round's
+/// panel), another bidder's bid (sealed, and never published per bidder), another volunteer's offer. It
+/// answers <b>403</b> when its existence is public or known to the caller: a grant or a contract (published
+/// with the results, the award and the OCDS record), an award held by someone else, a service request or a
+/// pairing of another volunteer or community, an application a panel reviewer is not assigned to (the panel
+/// screens them all), a round or tender whose panel or committee the reviewer is not on. Either way the
+/// answer is the same whether or not the body would have been valid.</item>
+/// <item>Then the body (400), then the state (409).</item>
+/// </list>
+/// </remarks>
 public sealed record Caller(
     string? Id,
     string? Name,
@@ -33,6 +51,15 @@ public sealed record Caller(
     /// <summary>True for the bureau, and for a dispatcher (grid worker) of this community.</summary>
     public bool ServesCommunity(string communityId) =>
         IsIn(Role.Admin) || (IsIn(Role.Dispatcher) && Communities is not null && Communities.Contains(communityId));
+
+    /// <summary>A dispatcher (or the bureau) acting where they serve; a dispatcher of another community is refused.</summary>
+    public void RequireCommunity(string communityId)
+    {
+        if (!ServesCommunity(communityId))
+        {
+            throw Problem.Forbidden("Only the bureau and the dispatchers of this community act on it.").ToException();
+        }
+    }
 
     public bool IsAuthenticated => Id is not null;
 

@@ -143,16 +143,59 @@ public sealed record ServiceRequest(
     public IReadOnlySet<string> Offered => OfferList.Select(o => o.VolunteerId).ToHashSet(StringComparer.Ordinal);
 
     public bool IsClosed => Status is RequestStatus.Confirmed or RequestStatus.Unconfirmed or RequestStatus.Cancelled;
+
+    /// <summary>The request with the beneficiary's name and id masked, also wherever they appear in the need.</summary>
+    public ServiceRequest Masked() => this with
+    {
+        BeneficiaryId = BeneficiaryMasking.Id(BeneficiaryId),
+        BeneficiaryName = BeneficiaryMasking.Name(BeneficiaryName),
+        Need = BeneficiaryMasking.Text(Need, BeneficiaryName, BeneficiaryId),
+    };
+}
+
+/// <summary>
+/// A beneficiary's personal data (who they are: name and id) is for the bureau and the dispatchers of the
+/// beneficiary's community (<see cref="Caller.ServesCommunity"/>) only. Everyone else who may read a request,
+/// a pairing, an offer or a ledger entry (the volunteer serving it, a dispatcher of another community) sees it
+/// masked: enough to recognise the person they were sent to, not enough to identify them.
+/// </summary>
+public static class BeneficiaryMasking
+{
+    /// <summary>张大爷 becomes 张**: the family name, then one star per character.</summary>
+    public static string Name(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var info = new System.Globalization.StringInfo(name.Trim());
+        return info.LengthInTextElements <= 1 ? "*" : info.SubstringByTextElements(0, 1) + new string('*', info.LengthInTextElements - 1);
+    }
+
+    /// <summary>res-1a2b3c4d becomes res****3c4d; anything shorter than eight characters is ****.</summary>
+    public static string Id(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return id.Length < 8 ? "****" : $"{id[..3]}****{id[^4..]}";
+    }
+
+    /// <summary>The text with every occurrence of the beneficiary's id and name (two characters or more) masked.</summary>
+    public static string Text(string text, string name, string id)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(id);
+        var masked = id.Length > 0 ? text.Replace(id, Id(id), StringComparison.Ordinal) : text;
+        var trimmed = name.Trim();
+        return trimmed.Length >= 2 ? masked.Replace(trimmed, Name(trimmed), StringComparison.Ordinal) : masked;
+    }
 }
 
 /// <summary>A service request as the dispatcher posts it.</summary>
 public sealed record ServiceRequestForm(
-    string? BeneficiaryId,
+    [property: IdValue] string? BeneficiaryId,
     string? BeneficiaryName,
     Vulnerability? Vulnerability,
     string? Need,
     List<Skill>? Skills,
-    string? GridId,
+    [property: IdValue] string? GridId,
     UrgencyTier? Tier,
     RequestSource? Source)
 {

@@ -51,11 +51,11 @@ public static class TenderEndpoints
     public static async Task<IResult> AskQuestion(EndpointContext ctx)
     {
         var organizationId = ctx.Caller.RequireOrganization();
+        var tender = await FindVisibleAsync(ctx);
         var form = await ctx.ReadBodyAsync<QuestionForm>();
         var v = new Validation();
         var text = v.Text("text", form.Text, 2000, 5);
         v.ThrowIfAny();
-        var tender = await FindVisibleAsync(ctx);
         if (tender.Status != TenderStatus.Open || ctx.Clock.GetUtcNow() >= tender.EnquiryDeadline)
         {
             throw Problem.DeadlinePassed($"Questions were taken until {tender.EnquiryDeadline:O}.").ToException();
@@ -68,8 +68,10 @@ public static class TenderEndpoints
         return Reply.Created($"{Tender.Location(tender.Id)}/questions/{id}", question.Public());
     }
 
+    /// <summary>The enquiries (答疑) are for those taking part in the procurement: the bureau, organizations, evaluators.</summary>
     public static async Task<IResult> ListQuestions(EndpointContext ctx)
     {
+        ctx.Caller.Require(Role.Admin, Role.Organization, Role.Reviewer);
         var tender = await FindVisibleAsync(ctx);
         var questions = await ctx.Service<QuestionStore>().ListAsync(tender.Id, ctx.Aborted);
         // Everyone sees the answered questions; the bureau also those still waiting. Nobody sees who asked.
@@ -79,13 +81,13 @@ public static class TenderEndpoints
     public static async Task<IResult> AnswerQuestion(EndpointContext ctx)
     {
         ctx.Caller.Require(Role.Admin);
+        var tender = await FindVisibleAsync(ctx);
+        var store = ctx.Service<QuestionStore>();
+        var (question, etag) = await store.FindAsync(tender.Id, ctx.Route("questionId"), ctx.Aborted) ?? throw Problem.NotFound("The question").ToException();
         var form = await ctx.ReadBodyAsync<AnswerForm>();
         var v = new Validation();
         var answer = v.Text("answer", form.Answer, 4000, 2);
         v.ThrowIfAny();
-        var tender = await FindVisibleAsync(ctx);
-        var store = ctx.Service<QuestionStore>();
-        var (question, etag) = await store.FindAsync(tender.Id, ctx.Route("questionId"), ctx.Aborted) ?? throw Problem.NotFound("The question").ToException();
         var answered = question with { Answer = answer, AnsweredAt = ctx.Clock.GetUtcNow(), AnsweredBy = ctx.Caller.Id };
         await store.UpdateAsync(answered, etag, ctx.Aborted);
         return Reply.Ok(answered.Public());
@@ -98,8 +100,8 @@ public static class TenderEndpoints
     public static async Task<IResult> SubmitBid(EndpointContext ctx)
     {
         var organizationId = ctx.Caller.RequireOrganization();
-        var form = await ctx.ReadBodyAsync<BidForm>();
         var tender = await FindVisibleAsync(ctx);
+        var form = await ctx.ReadBodyAsync<BidForm>();
         var now = ctx.Clock.GetUtcNow();
         if (tender.RefuseBidChange(now) is { } refusal)
         {
@@ -143,20 +145,16 @@ public static class TenderEndpoints
             : Reply.Ok(bid.Receipt());
     }
 
+    /// <summary>The bidder withdraws its bid before the deadline. Another bidder's sealed bid does not exist for the caller (404).</summary>
     public static async Task<IResult> WithdrawBid(EndpointContext ctx)
     {
         var organizationId = ctx.Caller.RequireOrganization();
         var tender = await FindVisibleAsync(ctx);
+        var store = ctx.Service<BidStore>();
+        var (bid, etag) = await FindOwnBidAsync(ctx, store, tender.Id, organizationId);
         if (tender.RefuseBidChange(ctx.Clock.GetUtcNow()) is { } refusal)
         {
             throw refusal.ToException();
-        }
-
-        var store = ctx.Service<BidStore>();
-        var (bid, etag) = await store.FindAsync(tender.Id, ctx.Route("bidId"), ctx.Aborted) ?? throw Problem.NotFound("The bid").ToException();
-        if (bid.OrganizationId != organizationId)
-        {
-            throw Problem.Forbidden("Only the bidder withdraws its bid.").ToException();
         }
 
         var withdrawn = bid with { Status = BidStatus.Withdrawn, UpdatedAt = ctx.Clock.GetUtcNow(), Version = bid.Version + 1 };
@@ -172,6 +170,13 @@ public static class TenderEndpoints
     {
         ctx.Caller.Require(Role.Admin, Role.Reviewer, Role.Organization);
         var tender = await FindVisibleAsync(ctx);
+        // The bureau and the evaluation committee see every bid once opened, each bidder its own: any other reviewer is refused.
+        var committee = ctx.Caller.IsIn(Role.Admin) || tender.IsEvaluator(ctx.Caller);
+        if (!committee && !ctx.Caller.IsIn(Role.Organization))
+        {
+            throw Problem.Forbidden("Bids are for the bureau, the tender's evaluation committee and each bidder's own.").ToException();
+        }
+
         var bids = await ctx.Service<BidStore>().ListAsync(tender.Id, ctx.Aborted);
         var own = ctx.Caller.IsIn(Role.Organization) ? bids.Where(b => ctx.Caller.ActsFor(b.OrganizationId)).ToList() : [];
         if (tender.Status != TenderStatus.Opened)
@@ -186,12 +191,6 @@ public static class TenderEndpoints
         }
 
         // The bureau and the evaluation committee see every bid, with each supplier's record on earlier contracts.
-        var committee = ctx.Caller.IsIn(Role.Admin) || tender.IsEvaluator(ctx.Caller);
-        if (!committee && !ctx.Caller.IsIn(Role.Organization))
-        {
-            throw Problem.Forbidden("Opened bids are for the bureau, the tender's evaluation committee and each bidder's own.").ToException();
-        }
-
         var visible = committee ? bids : own;
         var performance = ctx.Service<PerformanceStore>();
         var records = new Dictionary<string, List<PerformanceRecord>>(StringComparer.Ordinal);
@@ -211,6 +210,9 @@ public static class TenderEndpoints
     public static async Task<IResult> DecideFailedLot(EndpointContext ctx)
     {
         ctx.Caller.Require(Role.Admin);
+        var store = ctx.Service<TenderStore>();
+        var (tender, etag) = await store.FindAsync(ctx.Route("tenderId"), ctx.Aborted) ?? throw Problem.NotFound("The tender").ToException();
+        var lot = tender.Lots.FirstOrDefault(l => l.Id == ctx.Route("lotId")) ?? throw Problem.NotFound("The lot").ToException();
         var form = await ctx.ReadBodyAsync<FailedLotDecisionForm>();
         var v = new Validation();
         if (form.Decision is not ("re-tender" or "change-method"))
@@ -229,9 +231,6 @@ public static class TenderEndpoints
         }
 
         v.ThrowIfAny();
-        var store = ctx.Service<TenderStore>();
-        var (tender, etag) = await store.FindAsync(ctx.Route("tenderId"), ctx.Aborted) ?? throw Problem.NotFound("The tender").ToException();
-        var lot = tender.Lots.FirstOrDefault(l => l.Id == ctx.Route("lotId")) ?? throw Problem.NotFound("The lot").ToException();
         if (lot.Status != LotStatus.Failed || lot.FollowedByTenderId is not null)
         {
             throw Problem.InvalidState("Only a failed lot without a decision is tendered again.").ToException();
@@ -262,6 +261,21 @@ public static class TenderEndpoints
         };
         await store.UpdateAsync(decided, etag, ctx.Aborted);
         return Reply.Created(Tender.Location(followId), follow);
+    }
+
+    /// <summary>
+    /// The caller's own bid on the tender. Who bid is sealed until the opening and never published per bidder
+    /// here, so another organization's bid answers 404, exactly as one that does not exist.
+    /// </summary>
+    internal static async Task<(Bid Bid, Azure.ETag ETag)> FindOwnBidAsync(EndpointContext ctx, BidStore store, string tenderId, string organizationId)
+    {
+        var found = await store.FindAsync(tenderId, ctx.Route("bidId"), ctx.Aborted);
+        if (found is not { } f || f.Bid.OrganizationId != organizationId)
+        {
+            throw Problem.NotFound("The bid").ToException();
+        }
+
+        return (f.Bid, f.ETag);
     }
 
     internal static async Task<Tender> FindVisibleAsync(EndpointContext ctx)

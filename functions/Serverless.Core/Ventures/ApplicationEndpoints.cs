@@ -15,8 +15,8 @@ public static class ApplicationEndpoints
     {
         var organizationId = ctx.Caller.RequireOrganization();
         var key = ctx.IdempotencyKey();
-        var form = await ctx.ReadBodyAsync(ApplicationForm.FromForm);
         var round = await RoundEndpoints.FindVisibleAsync(ctx);
+        var form = await ctx.ReadBodyAsync(ApplicationForm.FromForm);
         var store = ctx.Service<ApplicationStore>();
         var fingerprint = Ids.Fingerprint(ApiJson.Serialize(form));
         var id = key is null ? Ids.New("app", ctx.Clock) : Ids.Derive("app", round.Id, organizationId, key);
@@ -57,17 +57,37 @@ public static class ApplicationEndpoints
         return Reply.Ok(applications.OrderBy(a => a.SubmittedAt).Select(ApplicationSummary.Of).ToList());
     }
 
+    /// <summary>
+    /// The organization that applied and the bureau read the whole application; a reviewer reads it only while
+    /// assigned to it, and in a blind round without what names the applicant. To anyone else it does not exist:
+    /// who applied to a round is not published (404, not 403).
+    /// </summary>
     public static async Task<IResult> GetApplication(EndpointContext ctx)
     {
-        var (application, _) = await FindOwnAsync(ctx);
-        return Reply.Ok(application);
+        ctx.Caller.Require(Role.Admin, Role.Organization, Role.Reviewer);
+        var application = (await ctx.Service<ApplicationStore>().FindAsync(ctx.Route("roundId"), ctx.Route("applicationId"), ctx.Aborted))?.Application
+            ?? throw Problem.NotFound("The application").ToException();
+        if (ctx.Caller.IsIn(Role.Admin) || ctx.Caller.ActsFor(application.OrganizationId))
+        {
+            return Reply.Ok(application);
+        }
+
+        if (!ctx.Caller.IsIn(Role.Reviewer))
+        {
+            throw Problem.NotFound("The application").ToException();
+        }
+
+        var round = await RoundEndpoints.FindVisibleAsync(ctx);
+        await StageEndpoints.RequireAssignmentAsync(ctx, round, "You are not assigned to review this application.", ReviewStatus.Assigned, ReviewStatus.Submitted);
+        return Reply.Ok(ApplicationReviewView.Of(application, round.BlindReview));
     }
 
     public static async Task<IResult> EditApplication(EndpointContext ctx)
     {
-        var form = await ctx.ReadBodyAsync(ApplicationForm.FromForm);
-        var (application, etag) = await FindOwnAsync(ctx, mustOwn: true);
+        var organizationId = ctx.Caller.RequireOrganization();
+        var (application, etag) = await FindOwnAsync(ctx, organizationId);
         var round = await RoundEndpoints.FindVisibleAsync(ctx);
+        var form = await ctx.ReadBodyAsync(ApplicationForm.FromForm);
         var now = ctx.Clock.GetUtcNow();
         if (round.RefuseApplicationChange(now) is { } refusal)
         {
@@ -86,7 +106,8 @@ public static class ApplicationEndpoints
 
     public static async Task<IResult> WithdrawApplication(EndpointContext ctx)
     {
-        var (application, etag) = await FindOwnAsync(ctx, mustOwn: true);
+        var organizationId = ctx.Caller.RequireOrganization();
+        var (application, etag) = await FindOwnAsync(ctx, organizationId);
         var round = await RoundEndpoints.FindVisibleAsync(ctx);
         var now = ctx.Clock.GetUtcNow();
         if (round.RefuseApplicationChange(now) is { } refusal)
@@ -120,24 +141,34 @@ public static class ApplicationEndpoints
         return Reply.Created(Application.Location(roundId, id), first.Application);
     }
 
-    private static async Task<(Application Application, Azure.ETag ETag)> FindOwnAsync(EndpointContext ctx, bool mustOwn = false)
+    /// <summary>The caller's own application; another organization's answers 404, exactly as one that does not exist.</summary>
+    private static async Task<(Application Application, Azure.ETag ETag)> FindOwnAsync(EndpointContext ctx, string organizationId)
     {
-        if (!ctx.Caller.IsAuthenticated)
+        var found = await ctx.Service<ApplicationStore>().FindAsync(ctx.Route("roundId"), ctx.Route("applicationId"), ctx.Aborted);
+        if (found is not { } f || f.Application.OrganizationId != organizationId)
         {
-            throw Problem.Unauthenticated().ToException();
+            throw Problem.NotFound("The application").ToException();
         }
 
-        var found = await ctx.Service<ApplicationStore>().FindAsync(ctx.Route("roundId"), ctx.Route("applicationId"), ctx.Aborted)
-            ?? throw Problem.NotFound("The application").ToException();
-        var application = found.Application;
-        var allowed = mustOwn ? ctx.Caller.ActsFor(application.OrganizationId) : application.IsVisibleTo(ctx.Caller);
-        if (!allowed)
-        {
-            throw Problem.Forbidden(mustOwn
-                ? "Only the organization that applied can change its application."
-                : "Only the organization that applied and the bureau can read an application.").ToException();
-        }
+        return (f.Application, f.ETag);
+    }
+}
 
-        return (application, found.ETag);
+/// <summary>An application as an assigned reviewer reads it: in a blind round, nothing that names the applicant.</summary>
+public sealed record ApplicationReviewView(
+    string Id,
+    string RoundId,
+    bool Blind,
+    string? OrganizationId,
+    string? OrganizationName,
+    ApplicationContent Content,
+    ApplicationStatus Status,
+    DateTimeOffset SubmittedAt)
+{
+    public static ApplicationReviewView Of(Application application, bool blind)
+    {
+        ArgumentNullException.ThrowIfNull(application);
+        return new ApplicationReviewView(application.Id, application.RoundId, blind, blind ? null : application.OrganizationId,
+            blind ? null : application.OrganizationName, application.Content, application.Status, application.SubmittedAt);
     }
 }

@@ -3,18 +3,20 @@ using Serverless.Core.Common;
 
 namespace Serverless.Core.Ventures;
 
-/// <summary>A grant as its reader sees it: public figures for everyone, reports for the bureau and the grantee.</summary>
+/// <summary>A grant as its parties see it: the agreement, what was paid, the reports and where its workflow stands.</summary>
 public sealed record GrantView(Grant Grant, decimal Paid, List<GrantReport>? Reports, Common.RoundProgressView? Progress);
 
 public static class GrantEndpoints
 {
-    /// <summary>Grants are public money: anyone reads a grant; its reports go to the bureau, reviewers and the grantee.</summary>
+    /// <summary>
+    /// A grant is its organization's: the grantee, the bureau and the reviewers of the round's panel (who review
+    /// its reports) read it with its reports. Who was granted how much is public in the round's results, so to
+    /// another organization the grant is refused (403), not hidden.
+    /// </summary>
     public static async Task<IResult> GetGrant(EndpointContext ctx)
     {
-        var (grant, _) = await ctx.Service<GrantStore>().FindAsync(ctx.Route("grantId"), ctx.Aborted)
-            ?? throw Problem.NotFound("The grant").ToException();
-        var insider = ctx.Caller.IsIn(Role.Admin) || ctx.Caller.IsIn(Role.Reviewer) || ctx.Caller.ActsFor(grant.OrganizationId);
-        var reports = insider ? await ctx.Service<GrantStore>().ReportsAsync(grant.Id, ctx.Aborted) : null;
+        var grant = await FindForPartyAsync(ctx);
+        var reports = await ctx.Service<GrantStore>().ReportsAsync(grant.Id, ctx.Aborted);
         var instance = await ctx.Durable.GetInstanceAsync(GrantOrchestration.InstanceId(grant.Id), getInputsAndOutputs: true, ctx.Aborted);
         var progress = Workflows.CustomStatus<RoundProgress>(instance) is { } status
             ? new Common.RoundProgressView(instance!.RuntimeStatus.ToString(), status.Message)
@@ -22,10 +24,19 @@ public static class GrantEndpoints
         return Reply.Ok(new GrantView(grant, grant.Paid, reports, progress));
     }
 
+    /// <summary>The round's grants: all of them for the bureau and the round's panel; an organization sees its own.</summary>
     public static async Task<IResult> ListRoundGrants(EndpointContext ctx)
     {
+        ctx.Caller.Require(Role.Admin, Role.Reviewer, Role.Organization);
         var round = await RoundEndpoints.FindVisibleAsync(ctx);
-        var grants = await ctx.Service<GrantStore>().ListForRoundAsync(round.Id, ctx.Aborted);
+        var all = ctx.Caller.IsIn(Role.Admin) || round.IsOnPanel(ctx.Caller);
+        if (!all && !ctx.Caller.IsIn(Role.Organization))
+        {
+            throw Problem.Forbidden("Only the reviewers of the round's panel read its grants.").ToException();
+        }
+
+        var grants = (await ctx.Service<GrantStore>().ListForRoundAsync(round.Id, ctx.Aborted))
+            .Where(g => all || ctx.Caller.ActsFor(g.OrganizationId));
         return Reply.Ok(grants.Select(g => new { g.Id, g.ApplicationId, g.OrganizationId, g.OrganizationName, g.ProjectTitle, g.Amount, g.Paid, g.Status }).ToList());
     }
 
@@ -33,17 +44,17 @@ public static class GrantEndpoints
     public static async Task<IResult> SignGrant(EndpointContext ctx)
     {
         ctx.Caller.Require(Role.Admin, Role.Organization);
+        var asBureau = ctx.Caller.IsIn(Role.Admin);
         var grant = await ChangeAsync(ctx, g =>
         {
-            if (g.Status != GrantStatus.AwaitingSignatures)
-            {
-                throw Problem.InvalidState("The agreement is already signed.").ToException();
-            }
-
-            var asBureau = ctx.Caller.IsIn(Role.Admin);
             if (!asBureau && !ctx.Caller.ActsFor(g.OrganizationId))
             {
                 throw Problem.Forbidden("Only the grantee organization and the bureau sign this agreement.").ToException();
+            }
+
+            if (g.Status != GrantStatus.AwaitingSignatures)
+            {
+                throw Problem.InvalidState("The agreement is already signed.").ToException();
             }
 
             var signed = asBureau ? g with { SignedByBureau = ctx.Caller.Id } : g with { SignedByOrganization = ctx.Caller.Id };
@@ -67,7 +78,6 @@ public static class GrantEndpoints
     public static async Task<IResult> SubmitReport(EndpointContext ctx)
     {
         var organizationId = ctx.Caller.RequireOrganization();
-        var form = await ctx.ReadBodyAsync<ReportForm>();
         var store = ctx.Service<GrantStore>();
         var (grant, _) = await store.FindAsync(ctx.Route("grantId"), ctx.Aborted) ?? throw Problem.NotFound("The grant").ToException();
         if (grant.OrganizationId != organizationId)
@@ -75,6 +85,7 @@ public static class GrantEndpoints
             throw Problem.Forbidden("Only the grantee reports on its grant.").ToException();
         }
 
+        var form = await ctx.ReadBodyAsync<ReportForm>();
         var v = new Validation();
         var index = form.TrancheIndex ?? 0;
         if (index < 1 || index >= grant.Tranches.Count)
@@ -105,10 +116,12 @@ public static class GrantEndpoints
         return Reply.Created($"{Grant.Location(grant.Id)}/reports/{id}", report);
     }
 
-    /// <summary>The bureau or a reviewer approves a report (its tranche is then paid) or asks for changes.</summary>
+    /// <summary>The bureau or a reviewer of the round's panel approves a report (its tranche is then paid) or asks for changes.</summary>
     public static async Task<IResult> ReviewReport(EndpointContext ctx)
     {
-        ctx.Caller.Require(Role.Admin, Role.Reviewer);
+        var grant = await FindForPartyAsync(ctx, grantee: false);
+        var store = ctx.Service<GrantStore>();
+        var (report, etag) = await store.FindReportAsync(grant.Id, ctx.Route("reportId"), ctx.Aborted) ?? throw Problem.NotFound("The report").ToException();
         var form = await ctx.ReadBodyAsync<ReportReviewForm>();
         var v = new Validation();
         if (form.Decision is not ("approve" or "request-changes"))
@@ -118,9 +131,6 @@ public static class GrantEndpoints
 
         var note = form.Decision == "request-changes" ? v.Text("note", form.Note, 4000, 2) : v.OptionalText("note", form.Note, 4000);
         v.ThrowIfAny();
-        var store = ctx.Service<GrantStore>();
-        var grantId = ctx.Route("grantId");
-        var (report, etag) = await store.FindReportAsync(grantId, ctx.Route("reportId"), ctx.Aborted) ?? throw Problem.NotFound("The report").ToException();
         if (report.Status != ReportStatus.Submitted)
         {
             throw Problem.InvalidState("This report has been reviewed.").ToException();
@@ -134,7 +144,7 @@ public static class GrantEndpoints
             ReviewNote = note,
         };
         await store.SaveReportAsync(reviewed, etag, ctx.Aborted);
-        await Signal(ctx, grantId);
+        await Signal(ctx, grant.Id);
         return Reply.Ok(reviewed);
     }
 
@@ -146,6 +156,7 @@ public static class GrantEndpoints
     public static async Task<IResult> EvaluateGrant(EndpointContext ctx)
     {
         ctx.Caller.Require(Role.Admin);
+        _ = await ctx.Service<GrantStore>().FindAsync(ctx.Route("grantId"), ctx.Aborted) ?? throw Problem.NotFound("The grant").ToException();
         var form = await ctx.ReadBodyAsync<EvaluationForm>();
         var v = new Validation();
         if (form.Result is not ("pass" or "fail"))
@@ -178,6 +189,28 @@ public static class GrantEndpoints
             return g with { Evaluation = new GrantEvaluation(passed, note, passed ? 0 : form.Clawback ?? 0, ctx.Caller.Id!) };
         });
         return Reply.Ok(grant);
+    }
+
+    /// <summary>
+    /// The route's grant for one of its parties: the bureau, the grantee (unless <paramref name="grantee"/> is
+    /// false), a reviewer of its round's panel. The roles are checked first; anyone else holding them is refused (403).
+    /// </summary>
+    private static async Task<Grant> FindForPartyAsync(EndpointContext ctx, bool grantee = true)
+    {
+        ctx.Caller.Require(grantee ? [Role.Admin, Role.Reviewer, Role.Organization] : [Role.Admin, Role.Reviewer]);
+        var (grant, _) = await ctx.Service<GrantStore>().FindAsync(ctx.Route("grantId"), ctx.Aborted)
+            ?? throw Problem.NotFound("The grant").ToException();
+        if (ctx.Caller.IsIn(Role.Admin) || (grantee && ctx.Caller.ActsFor(grant.OrganizationId)))
+        {
+            return grant;
+        }
+
+        if (ctx.Caller.IsIn(Role.Reviewer) && await ctx.Service<RoundStore>().FindAsync(grant.RoundId, ctx.Aborted) is { } found && found.Round.IsOnPanel(ctx.Caller))
+        {
+            return grant;
+        }
+
+        throw Problem.Forbidden("A grant is read by the grantee, the bureau and the reviewers of its round's panel.").ToException();
     }
 
     private static async Task<Grant> ChangeAsync(EndpointContext ctx, Func<Grant, Grant> change)

@@ -70,13 +70,13 @@ public static class RoundEndpoints
     public static async Task<IResult> CancelRound(EndpointContext ctx)
     {
         ctx.Caller.Require(Role.Admin);
+        var store = ctx.Service<RoundStore>();
+        var (round, etag) = await store.FindAsync(ctx.Route("roundId"), ctx.Aborted)
+            ?? throw Problem.NotFound("The round").ToException();
         var form = await ctx.ReadBodyAsync<CancelForm>();
         var v = new Validation();
         var reason = v.Text("reason", form.Reason, 500, 2);
         v.ThrowIfAny();
-        var store = ctx.Service<RoundStore>();
-        var (round, etag) = await store.FindAsync(ctx.Route("roundId"), ctx.Aborted)
-            ?? throw Problem.NotFound("The round").ToException();
         var cancelled = round.Cancel(ctx.Clock.GetUtcNow(), reason).OrThrow();
         await store.UpdateAsync(cancelled, etag, ctx.Aborted);
         // A Pending instance (published a moment ago) takes events too: they wait in its queue.

@@ -33,9 +33,13 @@ public static class StageEndpoints
     /// <summary>A panel reviewer (or the bureau) confirms or overturns an application's automatic screening result.</summary>
     public static async Task<IResult> DecideScreening(EndpointContext ctx)
     {
-        var form = await ctx.ReadBodyAsync<ScreeningDecisionForm>();
+        ctx.Caller.Require(Role.Reviewer, Role.Admin);
         var round = await RoundEndpoints.FindVisibleAsync(ctx);
         RequirePanelOrAdmin(ctx, round);
+        var store = ctx.Service<ApplicationStore>();
+        var (application, etag, _, _) = await store.FindAsync(round.Id, ctx.Route("applicationId"), ctx.Aborted)
+            ?? throw Problem.NotFound("The application").ToException();
+        var form = await ctx.ReadBodyAsync<ScreeningDecisionForm>();
         var v = new Validation();
         if (form.Decision is not ("confirm" or "overturn"))
         {
@@ -45,10 +49,6 @@ public static class StageEndpoints
         var note = form.Decision == "overturn" ? v.Text("note", form.Note, 1000, 2) : v.OptionalText("note", form.Note, 1000);
         v.ThrowIfAny();
         RequireStage(round, RoundStatus.Screening, "Screening decisions are taken during the screening stage.");
-
-        var store = ctx.Service<ApplicationStore>();
-        var (application, etag, _, _) = await store.FindAsync(round.Id, ctx.Route("applicationId"), ctx.Aborted)
-            ?? throw Problem.NotFound("The application").ToException();
         if (application.Screening is not { } screening)
         {
             throw Problem.InvalidState("This application was not received before the deadline and is not screened.").ToException();
@@ -111,15 +111,10 @@ public static class StageEndpoints
     public static async Task<IResult> SubmitReview(EndpointContext ctx)
     {
         ctx.Caller.Require(Role.Reviewer);
-        var form = await ctx.ReadBodyAsync<ReviewForm>();
         var round = await RoundEndpoints.FindVisibleAsync(ctx);
         var store = ctx.Service<ReviewStore>();
-        var found = await store.FindAsync(round.Id, ctx.Route("applicationId"), ctx.Caller.Id!, ctx.Aborted);
-        if (found is not { Review.Status: ReviewStatus.Assigned or ReviewStatus.Submitted } assignment)
-        {
-            throw Problem.Forbidden("You are not assigned to review this application.").ToException();
-        }
-
+        var assignment = await RequireAssignmentAsync(ctx, round, "You are not assigned to review this application.", ReviewStatus.Assigned, ReviewStatus.Submitted);
+        var form = await ctx.ReadBodyAsync<ReviewForm>();
         var v = new Validation();
         var scores = form.Scores ?? [];
         foreach (var criterion in round.Rubric)
@@ -164,19 +159,14 @@ public static class StageEndpoints
     public static async Task<IResult> DeclineReview(EndpointContext ctx)
     {
         ctx.Caller.Require(Role.Reviewer);
+        var round = await RoundEndpoints.FindVisibleAsync(ctx);
+        var store = ctx.Service<ReviewStore>();
+        var assignment = await RequireAssignmentAsync(ctx, round, "You have no open assignment for this application.", ReviewStatus.Assigned);
         var form = await ctx.ReadBodyAsync<DeclineForm>();
         var v = new Validation();
         var reason = v.Text("reason", form.Reason, 1000, 2);
         v.ThrowIfAny();
-        var round = await RoundEndpoints.FindVisibleAsync(ctx);
         RequireStage(round, RoundStatus.Review, "Assignments can be declined during review.");
-        var store = ctx.Service<ReviewStore>();
-        var found = await store.FindAsync(round.Id, ctx.Route("applicationId"), ctx.Caller.Id!, ctx.Aborted);
-        if (found is not { Review.Status: ReviewStatus.Assigned } assignment)
-        {
-            throw Problem.Forbidden("You have no open assignment for this application.").ToException();
-        }
-
         await store.UpdateAsync(assignment.Review with { Status = ReviewStatus.Declined, DeclineReason = reason }, assignment.ETag, ctx.Aborted);
         var (application, _, _, _) = (await ctx.Service<ApplicationStore>().FindAsync(round.Id, assignment.Review.ApplicationId, ctx.Aborted))!.Value;
         var all = await store.ListAsync(round.Id, ctx.Aborted);
@@ -265,6 +255,10 @@ public static class StageEndpoints
     public static async Task<IResult> RuleObjection(EndpointContext ctx)
     {
         ctx.Caller.Require(Role.Admin);
+        var round = await RoundEndpoints.FindVisibleAsync(ctx);
+        var objections = ctx.Service<ObjectionStore>();
+        var (objection, etag) = await objections.FindAsync(round.Id, ctx.Route("objectionId"), ctx.Aborted)
+            ?? throw Problem.NotFound("The objection").ToException();
         var form = await ctx.ReadBodyAsync<RulingForm>();
         var v = new Validation();
         if (form.Upheld is null)
@@ -274,11 +268,7 @@ public static class StageEndpoints
 
         var reasoning = v.Text("reasoning", form.Reasoning, 4000, 2);
         v.ThrowIfAny();
-        var round = await RoundEndpoints.FindVisibleAsync(ctx);
         RequireStage(round, RoundStatus.Publicity, "Objections are ruled on during publicity.");
-        var objections = ctx.Service<ObjectionStore>();
-        var (objection, etag) = await objections.FindAsync(round.Id, ctx.Route("objectionId"), ctx.Aborted)
-            ?? throw Problem.NotFound("The objection").ToException();
         if (objection.Status != ObjectionStatus.Open)
         {
             throw Problem.InvalidState("This objection has been ruled on.").ToException();
@@ -317,6 +307,7 @@ public static class StageEndpoints
     private static async Task<IResult> DecideStage(EndpointContext ctx, bool approved)
     {
         ctx.Caller.Require(Role.Committee);
+        var round = await RoundEndpoints.FindVisibleAsync(ctx);
         var form = await ctx.ReadOptionalBodyAsync(new StageDecisionForm(null));
         var v = new Validation();
         var reason = approved ? v.OptionalText("reason", form.Reason, 2000) : v.Text("reason", form.Reason, 2000, 2);
@@ -326,7 +317,6 @@ public static class StageEndpoints
         }
 
         v.ThrowIfAny();
-        var round = await RoundEndpoints.FindVisibleAsync(ctx);
         RequireStage(round, RoundStatus.Committee, "The committee decides when results await its approval.");
         if (approved)
         {
@@ -338,6 +328,22 @@ public static class StageEndpoints
         await RoundWorkflow.SignalStagesAsync(ctx.Durable, round.Id, RoundWorkflow.CommitteeDecisionEvent,
             new CommitteeDecision(approved, reason, ctx.Caller.Id!), ctx.Aborted);
         return Reply.Ok(new { roundId = round.Id, stage = "results", approved, reason });
+    }
+
+    /// <summary>
+    /// The caller's assignment to review the route's application, in one of <paramref name="statuses"/>. A
+    /// reviewer on the round's panel without one is refused (403: the panel screens every application, so it
+    /// knows they exist); to any other reviewer the application does not exist (404: who applied is confidential).
+    /// </summary>
+    internal static async Task<(Review Review, Azure.ETag ETag)> RequireAssignmentAsync(EndpointContext ctx, Round round, string refusal, params ReviewStatus[] statuses)
+    {
+        var found = await ctx.Service<ReviewStore>().FindAsync(round.Id, ctx.Route("applicationId"), ctx.Caller.Id!, ctx.Aborted);
+        if (found is { } assignment && statuses.Contains(assignment.Review.Status))
+        {
+            return assignment;
+        }
+
+        throw (found is not null || round.IsOnPanel(ctx.Caller) ? Problem.Forbidden(refusal) : Problem.NotFound("The application")).ToException();
     }
 
     private static void RequirePanelOrAdmin(EndpointContext ctx, Round round)
