@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Template;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -46,9 +48,15 @@ public sealed class EndpointContext
         Request = request;
         Services = services;
         Durable = durable;
-        Caller = caller;
+        Caller = Checked(caller);
         RouteValues = route;
     }
+
+    /// <summary>The most characters a query-string value may have.</summary>
+    public const int MaxQueryText = 1000;
+
+    /// <summary>The most fields an HTML form post may have (the application form has fewer than 200).</summary>
+    public const int MaxFormFields = 500;
 
     public HttpRequest Request { get; }
 
@@ -66,8 +74,19 @@ public sealed class EndpointContext
 
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
 
-    /// <summary>A query-string value, or null when absent or repeated.</summary>
-    public string? Query(string name) => Request.Query.TryGetValue(name, out var values) && values.Count == 1 ? values[0] : null;
+    /// <summary>
+    /// A query-string value, or null when absent or repeated. A value no field could take (control characters,
+    /// over <see cref="MaxQueryText"/> characters) is refused with a problem naming the parameter.
+    /// </summary>
+    public string? Query(string name)
+    {
+        if (!Request.Query.TryGetValue(name, out var values) || values.Count != 1 || values[0] is not { } value)
+        {
+            return null;
+        }
+
+        return RequestText.Problem(value, MaxQueryText) is { } problem ? throw Problem.Validation(name, problem).ToException() : value;
+    }
 
     public string Route(string name) => RouteValues.TryGetValue(name, out var value) && value is string s
         ? s
@@ -75,7 +94,8 @@ public sealed class EndpointContext
 
     /// <summary>
     /// The body as <typeparamref name="T"/>: JSON always; <c>application/x-www-form-urlencoded</c> when the
-    /// caller gives a form reader (the HTML forms post to the same handlers as the JSON API).
+    /// caller gives a form reader (the HTML forms post to the same handlers as the JSON API). Read strictly
+    /// (<see cref="ApiJson.RequestOptions"/>): a refusal names the field at fault, in <c>errors</c> and in the detail.
     /// </summary>
     public async Task<T> ReadBodyAsync<T>(Func<IFormCollection, T>? fromForm = null)
     {
@@ -85,44 +105,38 @@ public sealed class EndpointContext
         }
 
         var mediaType = Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
-        if (mediaType == "application/x-www-form-urlencoded" && fromForm is not null)
-        {
-            var form = await Request.ReadFormAsync(Aborted);
-            return fromForm(form);
-        }
-
-        if (mediaType is not ("application/json" or "application/problem+json" or null or ""))
+        var isForm = mediaType == "application/x-www-form-urlencoded" && fromForm is not null;
+        if (!isForm && mediaType is not ("application/json" or "application/problem+json" or null or ""))
         {
             throw new Problem(415, ProblemCodes.UnsupportedMediaType, "Unsupported media type.",
                 fromForm is null ? "Send application/json." : "Send application/json or application/x-www-form-urlencoded.").ToException();
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await Request.Body.ReadAsync(chunk, Aborted)) > 0)
+        // Buffered up to the limit whether or not the client announced a length (a chunked body has none).
+        var body = await ReadLimitedAsync();
+        if (isForm)
         {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBodyBytes)
-            {
-                throw TooLarge().ToException();
-            }
+            return fromForm!(await ReadFormAsync(body));
         }
 
-        if (buffer.Length == 0)
+        if (body.Length == 0)
         {
             throw Malformed("The request has no body.").ToException();
         }
 
         try
         {
-            return JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ApiJson.Options)
+            if (Shape(body.Span) is { } refused)
+            {
+                throw Problem.Validation(refused.Field, refused.Reason).ToException();
+            }
+
+            return JsonSerializer.Deserialize<T>(body.Span, ApiJson.RequestOptions)
                 ?? throw Malformed("The body is null.").ToException();
         }
         catch (JsonException e)
         {
-            var where = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? string.Empty : $" at {e.Path}";
-            throw Malformed($"The body is not valid JSON for this request{where}: {FirstSentence(e.Message)}").ToException();
+            throw Refusal(e, typeof(T)).ToException();
         }
     }
 
@@ -151,10 +165,284 @@ public sealed class EndpointContext
         return value;
     }
 
+    /// <summary>
+    /// The caller as handlers see it. Its id and bindings come from claims (or the development sign-in) and end
+    /// up in table keys and filters: a sign-in whose id or organization, volunteer or community binding could
+    /// not be one of this product's is not understood, and is refused before any handler reads with it.
+    /// </summary>
+    private static Caller Checked(Caller caller)
+    {
+        if (!caller.IsAuthenticated)
+        {
+            return caller;
+        }
+
+        var bad = !Validation.IsPrincipalId(caller.Id) ? "identifier"
+            : caller.OrganizationId is { } o && !Common.RouteValues.IsId(o) ? "organization binding"
+            : caller.VolunteerId is { } v && !Common.RouteValues.IsId(v) ? "volunteer binding"
+            : caller.Communities?.Any(c => !Common.RouteValues.IsId(c)) == true ? "community binding"
+            : null;
+        return bad is null ? caller : throw new Problem(401, ProblemCodes.InvalidPrincipal, "Sign-in not understood.",
+            $"The sign-in's {bad} is not one this product could have issued.").ToException();
+    }
+
+    private async Task<ReadOnlyMemory<byte>> ReadLimitedAsync()
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await Request.Body.ReadAsync(chunk, Aborted)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBodyBytes)
+            {
+                throw TooLarge().ToException();
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>An HTML form post, within limits, every value text a field could take.</summary>
+    private async Task<IFormCollection> ReadFormAsync(ReadOnlyMemory<byte> body)
+    {
+        Dictionary<string, Microsoft.Extensions.Primitives.StringValues> fields;
+        using (var reader = new FormReader(new MemoryStream(body.ToArray(), writable: false), Encoding.UTF8)
+        {
+            ValueCountLimit = MaxFormFields,
+            KeyLengthLimit = 200,
+            ValueLengthLimit = MaxBodyBytes,
+        })
+        {
+            try
+            {
+                fields = await reader.ReadFormAsync(Aborted);
+            }
+            catch (InvalidDataException e)
+            {
+                // Too many fields, a name too long, a null character: the reader's own words name which.
+                throw Malformed($"The form post could not be read: {e.Message} A form post has at most {MaxFormFields} fields, "
+                    + "each named in at most 200 characters.").ToException();
+            }
+        }
+
+        var v = new Validation();
+        foreach (var (key, values) in fields)
+        {
+            if (RequestText.Problem(key, 200) is not null)
+            {
+                v.Add("form", "A field name has control characters.");
+                continue;
+            }
+
+            foreach (var value in values)
+            {
+                if (value is not null && RequestText.Problem(value) is { } problem)
+                {
+                    v.Add(key, problem);
+                }
+            }
+        }
+
+        v.ThrowIfAny();
+        return new FormCollection(fields);
+    }
+
     private static Problem TooLarge() => new(413, ProblemCodes.PayloadTooLarge, "The request is too large.",
         $"Bodies are limited to {MaxBodyBytes / 1024} KiB.");
 
-    private static Problem Malformed(string detail) => new(400, ProblemCodes.MalformedBody, "The body could not be read.", detail);
+    private static Problem Malformed(string detail, string? field = null, string? reason = null) =>
+        new(400, ProblemCodes.MalformedBody, "The body could not be read.", detail,
+            field is null ? null : new Dictionary<string, string[]> { [field] = [reason ?? detail] });
+
+    /// <summary>
+    /// A refused body as a problem naming the field: a value refused as read (too long, control characters,
+    /// not an id) is a validation problem; anything else (syntax, a wrong type, an unknown or repeated field,
+    /// nesting) a malformed body. Both carry the field in <c>errors</c>, keyed as validation keys it (lots[0].id).
+    /// </summary>
+    private static Problem Refusal(JsonException e, Type type)
+    {
+        var field = FieldOf(e.Path) + (e as RequestValueException)?.Suffix;
+        var reason = e switch
+        {
+            RequestValueException => e.Message,
+            _ when e.Message.StartsWith("Duplicate propert", StringComparison.Ordinal) => "Given more than once.",
+            _ when e.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) => "Not a field of this request.",
+            _ when e.Message.Contains("maximum configured depth", StringComparison.Ordinal) => $"Nested more than {ApiJson.MaxRequestDepth} levels deep.",
+            _ when e.InnerException is InvalidOperationException inner && inner.Message.Contains("UTF-16", StringComparison.Ordinal) => "Not valid Unicode text.",
+            _ when e.InnerException?.GetType().Name == "JsonReaderException" => FirstSentence(e.InnerException.Message),
+            _ when e.InnerException is null or InvalidOperationException or FormatException && Expected(type, e.Path) is { } expected
+                && !e.Message.StartsWith("Expected one of", StringComparison.Ordinal) => $"Expected {expected}.",
+            _ => FirstSentence(e.Message),
+        };
+        if (field.Length == 0)
+        {
+            return Malformed($"The body is not valid JSON for this request: {reason}");
+        }
+
+        return e is RequestValueException
+            ? Problem.Validation(field, reason)
+            : Malformed($"The body is not valid JSON for this request at {field}: {reason}", field, reason);
+    }
+
+    /// <summary>STJ's path ($.lots[0].id, $['odd name']) as validation keys fields (lots[0].id, odd name).</summary>
+    private static string FieldOf(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+        {
+            return string.Empty;
+        }
+
+        var field = new StringBuilder();
+        var i = path.StartsWith('$') ? 1 : 0;
+        while (i < path.Length)
+        {
+            if (path[i] == '.')
+            {
+                var end = path.IndexOfAny(['.', '['], i + 1);
+                end = end < 0 ? path.Length : end;
+                field.Append(field.Length == 0 ? string.Empty : ".").Append(path, i + 1, end - i - 1);
+                i = end;
+            }
+            else if (path.AsSpan(i).StartsWith("['", StringComparison.Ordinal))
+            {
+                var end = path.IndexOf("']", i + 2, StringComparison.Ordinal);
+                end = end < 0 ? path.Length : end;
+                field.Append(field.Length == 0 ? string.Empty : ".").Append(path, i + 2, end - i - 2);
+                i = Math.Min(path.Length, end + 2);
+            }
+            else if (path[i] == '[')
+            {
+                var end = path.IndexOf(']', i);
+                end = end < 0 ? path.Length - 1 : end;
+                field.Append(path, i, end - i + 1);
+                i = end + 1;
+            }
+            else
+            {
+                field.Append(path[i]);
+                i++;
+            }
+        }
+
+        return field.ToString();
+    }
+
+    /// <summary>What the field at <paramref name="path"/> of <paramref name="type"/> takes, in words, when it can be found.</summary>
+    private static string? Expected(Type type, string? path)
+    {
+        var segments = FieldOf(path).Replace("[", ".[", StringComparison.Ordinal).Split('.', StringSplitOptions.RemoveEmptyEntries);
+        var current = type;
+        foreach (var segment in segments)
+        {
+            current = Nullable.GetUnderlyingType(current) ?? current;
+            var info = ApiJson.RequestOptions.GetTypeInfo(current);
+            if (segment.StartsWith('[') || info.Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Dictionary)
+            {
+                current = info.ElementType ?? current;
+                continue;
+            }
+
+            var property = info.Properties.FirstOrDefault(p => string.Equals(p.Name, segment, StringComparison.OrdinalIgnoreCase));
+            if (property is null)
+            {
+                return null;
+            }
+
+            current = property.PropertyType;
+        }
+
+        current = Nullable.GetUnderlyingType(current) ?? current;
+        return current switch
+        {
+            _ when current == typeof(string) => "text",
+            _ when current == typeof(bool) => "true or false",
+            _ when current == typeof(int) || current == typeof(long) => "a whole number",
+            _ when current == typeof(decimal) || current == typeof(double) => "a number (an amount: at most two decimals)",
+            _ when current == typeof(DateOnly) => "a date, yyyy-mm-dd",
+            _ when current == typeof(DateTimeOffset) || current == typeof(DateTime) => "a date and time with its offset (ISO 8601), such as 2027-03-01T09:00:00+08:00",
+            _ when current == typeof(TimeOnly) => "a time, HH:mm",
+            _ when current.IsEnum => "one of: " + string.Join(", ", Enum.GetValues(current).Cast<object>().Select(v => JsonSerializer.Serialize(v, current, ApiJson.Options).Trim('"'))),
+            _ => ApiJson.RequestOptions.GetTypeInfo(current).Kind switch
+            {
+                System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Enumerable => "a list",
+                System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Dictionary or System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object => "an object",
+                _ => null,
+            },
+        };
+    }
+
+    /// <summary>
+    /// What the deserializer would let through but no form can use, found in one pass over the JSON: a null
+    /// inside a list (validation would stumble on it) and a field name that is not text a field could have
+    /// (too long, control characters, a lone surrogate), which would otherwise be repeated in the refusal.
+    /// </summary>
+    private static (string Field, string Reason)? Shape(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = ApiJson.MaxRequestDepth });
+        var frames = new List<(string Segment, bool IsArray, int Count)>();
+        var name = string.Empty;
+        string Here(string? last = null)
+        {
+            var field = new StringBuilder();
+            foreach (var segment in frames.Select(f => f.Segment).Append(last ?? string.Empty))
+            {
+                field.Append(segment.StartsWith('[') || field.Length == 0 || segment.Length == 0 ? string.Empty : ".").Append(segment);
+            }
+
+            return field.Length == 0 ? "body" : field.ToString();
+        }
+
+        try
+        {
+            while (reader.Read())
+            {
+                var inArray = frames.Count > 0 && frames[^1].IsArray;
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.PropertyName:
+                        name = reader.GetString() ?? string.Empty;
+                        if (RequestText.Problem(name, 200) is not null)
+                        {
+                            return (Here(), "A field name here is not one any form has (too long, or control characters).");
+                        }
+
+                        break;
+                    case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                        frames.Add((inArray ? $"[{frames[^1].Count}]" : name, reader.TokenType == JsonTokenType.StartArray, 0));
+                        if (inArray)
+                        {
+                            frames[^2] = frames[^2] with { Count = frames[^2].Count + 1 };
+                        }
+
+                        break;
+                    case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                        frames.RemoveAt(frames.Count - 1);
+                        break;
+                    case JsonTokenType.Null when inArray:
+                        return (Here($"[{frames[^1].Count}]"), "A list item cannot be null.");
+                    default:
+                        if (inArray)
+                        {
+                            frames[^1] = frames[^1] with { Count = frames[^1].Count + 1 };
+                        }
+
+                        break;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: the deserializer says where and why.
+        }
+        catch (InvalidOperationException)
+        {
+            // A field name that is not valid UTF-16 (an escaped lone surrogate).
+            return (Here(), "A field name here is not valid Unicode text.");
+        }
+
+        return null;
+    }
 
     // System.Text.Json messages end with a hint about the options; the first sentence is the useful part.
     private static string FirstSentence(string message)

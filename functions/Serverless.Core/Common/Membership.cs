@@ -11,7 +11,7 @@ namespace Serverless.Core.Common;
 /// </summary>
 public sealed record Member(string PrincipalId, string? OrganizationId, string? VolunteerId, List<string>? Communities, DateTimeOffset UpdatedAt);
 
-public sealed record MemberForm(string? OrganizationId, string? VolunteerId, List<string>? Communities);
+public sealed record MemberForm([property: IdValue] string? OrganizationId, [property: IdValue] string? VolunteerId, [property: IdValue] List<string>? Communities);
 
 public sealed class MembershipStore(Storage storage)
 {

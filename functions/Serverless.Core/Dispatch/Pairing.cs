@@ -54,7 +54,14 @@ public sealed record Pairing(
     public bool VisitedThisPeriod => LastVisitAt is { } at && at >= PeriodStart;
 }
 
-public sealed record PairingForm(string? VolunteerId, string? BeneficiaryId, string? BeneficiaryName, string? GridId, string? Every, string? Grace);
+/// <summary>A pairing as the dispatcher posts it. The ids are checked as they are read (the volunteer's is looked up).</summary>
+public sealed record PairingForm(
+    [property: IdValue] string? VolunteerId,
+    [property: IdValue] string? BeneficiaryId,
+    string? BeneficiaryName,
+    [property: IdValue] string? GridId,
+    string? Every,
+    string? Grace);
 
 public sealed record VisitForm(string? Notes);
 

@@ -132,7 +132,7 @@ public sealed record AvailabilityForm(DayOfWeek? Day, string? From, string? To);
 public sealed record VolunteerForm(
     string? Name,
     string? Phone,
-    string? GridId,
+    [property: IdValue] string? GridId,
     List<Skill>? Skills,
     List<AvailabilityForm>? Availability,
     int? WeeklyCap,

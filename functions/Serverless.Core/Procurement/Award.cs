@@ -132,7 +132,7 @@ public sealed record Challenge(
         caller is not null && (caller.IsIn(Role.Admin) || caller.ActsFor(OrganizationId)) ? this : this with { OrganizationId = "" };
 }
 
-public sealed record ChallengeForm(string? LotId, string? Grounds);
+public sealed record ChallengeForm([property: IdValue] string? LotId, string? Grounds);
 
 public sealed record RulingForm(string? Decision, string? Ruling);
 

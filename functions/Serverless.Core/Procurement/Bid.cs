@@ -14,7 +14,7 @@ public enum BidStatus
 /// <summary>What a bidder offers on a lot: the price and the technical proposal. Sealed until opening.</summary>
 public sealed record BidContent(decimal Price, string TechnicalProposal);
 
-public sealed record BidForm(string? LotId, decimal? Price, string? TechnicalProposal);
+public sealed record BidForm([property: IdValue] string? LotId, decimal? Price, string? TechnicalProposal);
 
 /// <summary>A bid as stored: its sealed content, the hash of what was sealed, and after opening the content itself.</summary>
 public sealed record Bid(

@@ -50,7 +50,11 @@ public sealed record TenderForm(
             v.Count($"lots[{i}].kpis", l.Kpis, 1, 20);
             foreach (var (kpi, k) in (l.Kpis ?? []).Select((kpi, k) => (kpi, k)))
             {
-                v.Text($"lots[{i}].kpis[{k}].id", kpi.Id, 40);
+                if (v.Text($"lots[{i}].kpis[{k}].id", kpi.Id, 40) is { Length: > 0 } kpiId && !RouteValues.IsId(kpiId))
+                {
+                    v.Add($"lots[{i}].kpis[{k}].id", "Letters, digits, '-' and '_' only.");
+                }
+
                 v.Text($"lots[{i}].kpis[{k}].name", kpi.Name, 100);
                 v.Text($"lots[{i}].kpis[{k}].unit", kpi.Unit, 20);
                 if (kpi.Target <= 0)
@@ -74,6 +78,17 @@ public sealed record TenderForm(
 
         var evaluation = Evaluation ?? EvaluationMethod.ComprehensiveScoring;
         var criteria = TechnicalCriteria ?? [];
+        for (var c = 0; c < criteria.Count; c++)
+        {
+            // A criterion's id keys the evaluators' scores: an id, as a lot's is.
+            if (v.Text($"technicalCriteria[{c}].id", criteria[c].Id, 40) is { Length: > 0 } criterionId && !RouteValues.IsId(criterionId))
+            {
+                v.Add($"technicalCriteria[{c}].id", "Letters, digits, '-' and '_' only.");
+            }
+
+            v.Text($"technicalCriteria[{c}].name", criteria[c].Name, 100);
+        }
+
         if (evaluation == EvaluationMethod.ComprehensiveScoring)
         {
             // Services are typically bought with a price weight of 10-30% (DOMAIN.md).
@@ -95,6 +110,15 @@ public sealed record TenderForm(
         if (evaluators.Any(e => e.Length is 0 or > 100) || evaluators.Distinct(StringComparer.Ordinal).Count() != evaluators.Count)
         {
             v.Add("evaluators", "Distinct reviewer ids of at most 100 characters.");
+        }
+
+        for (var e = 0; e < evaluators.Count; e++)
+        {
+            // Sign-in ids: they are parts of the score sheets' keys.
+            if (evaluators[e].Length > 0 && !Validation.IsPrincipalId(evaluators[e]))
+            {
+                v.PrincipalId($"evaluators[{e}]", evaluators[e]);
+            }
         }
 
         var share = AbnormalShare ?? BidEvaluation.DefaultAbnormalShare;

@@ -25,7 +25,7 @@ public sealed record Objection(
     string? RuledBy = null,
     DateTimeOffset? RuledAt = null);
 
-public sealed record ObjectionForm(string? ApplicationId, string? Grounds, string? Contact);
+public sealed record ObjectionForm([property: IdValue] string? ApplicationId, string? Grounds, string? Contact);
 
 public sealed record RulingForm(bool? Upheld, string? Reasoning);
 

@@ -108,7 +108,7 @@ public sealed record RoundForm(
         for (var i = 0; i < (Panel?.Count ?? 0); i++)
         {
             var p = Panel![i];
-            var reviewerId = v.Text($"panel[{i}].reviewerId", p.ReviewerId, 100);
+            var reviewerId = v.PrincipalId($"panel[{i}].reviewerId", p.ReviewerId);
             var name = v.Text($"panel[{i}].name", p.Name, 50);
             v.Count($"panel[{i}].memberOf", p.MemberOf ?? [], 0, 50);
             v.Count($"panel[{i}].declaredConflicts", p.DeclaredConflicts ?? [], 0, 50);
@@ -176,7 +176,7 @@ public sealed record RoundForm(
 public sealed record CriterionForm(string? Id, string? Name, int? Weight, int? MaxPoints);
 
 /// <summary>A reviewer on the round's panel, with the organizations they belong to or declared a conflict with.</summary>
-public sealed record PanelMemberForm(string? ReviewerId, string? Name, List<string>? MemberOf, List<string>? DeclaredConflicts);
+public sealed record PanelMemberForm(string? ReviewerId, string? Name, [property: IdValue] List<string>? MemberOf, [property: IdValue] List<string>? DeclaredConflicts);
 
 /// <summary>A round as a caller sees it, with its live counts and what its workflow is doing.</summary>
 public sealed record RoundView(
