@@ -84,7 +84,10 @@ internal static class DevSignIn
         var id = claims.GetValueOrDefault("id")
             ?? "dev-" + string.Join('-', new[] { string.Join('+', roles.Select(RoleNames.Of).Order(StringComparer.Ordinal)), org, volunteer }.Where(s => s is not null));
         var communities = claims.GetValueOrDefault("community")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
-        return new Caller(id, claims.GetValueOrDefault("name") ?? id, roles, org, volunteer, communities is { Count: > 0 } ? communities : null);
+        var caller = new Caller(id, claims.GetValueOrDefault("name") ?? id, roles, org, volunteer, communities is { Count: > 0 } ? communities : null);
+        return ClientPrincipal.Fault(caller) is { } bad
+            ? Invalid($"The {bad} is not one the product could issue: ids are letters, digits, '-' and '_'.")
+            : caller;
     }
 
     private static Problem Invalid(string detail) => Problem.Validation(Header, detail);

@@ -84,6 +84,22 @@ public sealed class ClientPrincipalTests
         Assert.Equal(ProblemCodes.InvalidPrincipal, problem.Code);
     }
 
+    [Theory]
+    [InlineData("http://schemas.microsoft.com/identity/claims/objectidentifier", "a/b")]
+    [InlineData("organization_id", "org-1' or PartitionKey ne '")]
+    [InlineData("volunteer_id", "vol-1<script>")]
+    [InlineData("community_id", "c001#x")]
+    public void A_principal_whose_identifier_or_binding_no_id_could_have_is_refused(string claim, string value)
+    {
+        var claims = claim.EndsWith("objectidentifier", StringComparison.Ordinal)
+            ? $$"""[{"typ":"{{claim}}","val":"{{value}}"}]"""
+            : $$"""[{"typ":"http://schemas.microsoft.com/identity/claims/objectidentifier","val":"user-1"},{"typ":"{{claim}}","val":"{{value}}"}]""";
+
+        var problem = Refusal(Base64($$"""{"auth_typ":"aad","claims":{{claims}}}"""));
+
+        Assert.Equal((401, ProblemCodes.InvalidPrincipal), (problem.Status, problem.Code));
+    }
+
     [Fact]
     public void A_principal_with_claims_but_no_identifier_is_refused()
     {

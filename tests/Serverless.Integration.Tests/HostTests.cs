@@ -21,6 +21,26 @@ public sealed class HostTests(SharedDevHost devHost)
     }
 
     [Fact]
+    public async Task Replies_and_problems_are_json_a_browser_must_not_sniff()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{devHost.Host.Port}/api/") };
+        foreach (var path in new[] { "health", "rounds/nope'or'1", "organizations" })
+        {
+            using var reply = await http.GetAsync(new Uri(path, UriKind.Relative));
+            Assert.Equal("nosniff", string.Join(",", reply.Headers.GetValues("X-Content-Type-Options")));
+            Assert.StartsWith("application/", reply.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_sign_in_with_a_binding_no_id_could_have_is_refused()
+    {
+        var reply = await Api.GetAsync("me", "volunteer; volunteer=PartitionKey%20eq%20'x'");
+
+        Assert.Equal((HttpStatusCode.BadRequest, "validation-failed"), (reply.Status, reply.Code));
+    }
+
+    [Fact]
     public async Task The_development_sign_in_yields_the_platform_principal()
     {
         var reply = await Api.GetAsync("me", "organization; org=org-abc; name=Li%20Hua");

@@ -48,7 +48,7 @@ public sealed class EndpointContext
         Request = request;
         Services = services;
         Durable = durable;
-        Caller = Checked(caller);
+        Caller = ClientPrincipal.Checked(caller);
         RouteValues = route;
     }
 
@@ -170,22 +170,6 @@ public sealed class EndpointContext
     /// up in table keys and filters: a sign-in whose id or organization, volunteer or community binding could
     /// not be one of this product's is not understood, and is refused before any handler reads with it.
     /// </summary>
-    private static Caller Checked(Caller caller)
-    {
-        if (!caller.IsAuthenticated)
-        {
-            return caller;
-        }
-
-        var bad = !Validation.IsPrincipalId(caller.Id) ? "identifier"
-            : caller.OrganizationId is { } o && !Common.RouteValues.IsId(o) ? "organization binding"
-            : caller.VolunteerId is { } v && !Common.RouteValues.IsId(v) ? "volunteer binding"
-            : caller.Communities?.Any(c => !Common.RouteValues.IsId(c)) == true ? "community binding"
-            : null;
-        return bad is null ? caller : throw new Problem(401, ProblemCodes.InvalidPrincipal, "Sign-in not understood.",
-            $"The sign-in's {bad} is not one this product could have issued.").ToException();
-    }
-
     private async Task<ReadOnlyMemory<byte>> ReadLimitedAsync()
     {
         using var buffer = new MemoryStream();

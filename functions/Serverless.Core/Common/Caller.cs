@@ -180,9 +180,34 @@ public static class ClientPrincipal
         }
 
         var communities = claims.Where(c => c.Type == CommunityClaim && !string.IsNullOrWhiteSpace(c.Value)).Select(c => c.Value!).ToHashSet(StringComparer.Ordinal);
-        return new Caller(id, Claim(nameType) ?? request.Headers[NameHeader].ToString(), roles,
-            Claim(OrganizationClaim), Claim(VolunteerClaim), communities.Count == 0 ? null : communities);
+        return Checked(new Caller(id, Claim(nameType) ?? request.Headers[NameHeader].ToString(), roles,
+            Claim(OrganizationClaim), Claim(VolunteerClaim), communities.Count == 0 ? null : communities));
     }
+
+    /// <summary>What is wrong with a caller's identifier or bindings (a value no sign-in of this product could carry), or null.</summary>
+    public static string? Fault(Caller caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (!caller.IsAuthenticated)
+        {
+            return null;
+        }
+
+        return !Validation.IsPrincipalId(caller.Id) ? "identifier"
+            : caller.OrganizationId is { } o && !RouteValues.IsId(o) ? "organization binding"
+            : caller.VolunteerId is { } v && !RouteValues.IsId(v) ? "volunteer binding"
+            : caller.Communities?.Any(c => !RouteValues.IsId(c)) == true ? "community binding"
+            : null;
+    }
+
+    /// <summary>
+    /// The caller, if its identifier and bindings are values this product could have issued; otherwise 401. They
+    /// become table keys and query values, so they are checked where they enter, like route values.
+    /// </summary>
+    public static Caller Checked(Caller caller) => Fault(caller) is { } bad
+        ? throw new Problem(401, ProblemCodes.InvalidPrincipal, "Sign-in not understood.",
+            $"The sign-in's {bad} is not one this product could have issued.").ToException()
+        : caller;
 
     /// <summary>The header value for a caller, exactly as App Service would send it.</summary>
     public static string Encode(Caller caller)

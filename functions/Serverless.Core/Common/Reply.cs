@@ -27,6 +27,8 @@ public static class Reply
             var response = httpContext.Response;
             response.StatusCode = status;
             response.ContentType = contentType + "; charset=utf-8";
+            // Replies are JSON and only JSON: a browser must never sniff one into HTML.
+            response.Headers.XContentTypeOptions = "nosniff";
             if (location is not null)
             {
                 response.Headers.Location = location;
