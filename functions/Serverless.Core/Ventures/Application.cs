@@ -51,13 +51,6 @@ public sealed record Application(
     public bool IsEligible => Screening?.Eligible == true;
 
     public static string Location(string roundId, string id) => $"/api/rounds/{roundId}/applications/{id}";
-
-    /// <summary>The organization that applied, and the bureau, may read it. Reviewers come with review.</summary>
-    public bool IsVisibleTo(Caller caller)
-    {
-        ArgumentNullException.ThrowIfNull(caller);
-        return caller.IsIn(Role.Admin) || caller.ActsFor(OrganizationId);
-    }
 }
 
 /// <summary>The application form, as JSON or as an HTML form post. Nullable so that gaps become field errors.</summary>
