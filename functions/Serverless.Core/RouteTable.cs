@@ -108,12 +108,14 @@ public static class RouteTable
     [
         new(nameof(RoundSweep.CloseOverdueRounds), Crons.EveryMinute, RoundSweep.CloseOverdueRounds),
         new(nameof(TenderSweep.OpenDueTenders), Crons.EveryMinute, TenderSweep.OpenDueTenders),
+        new(nameof(OutboxRelay.RelayPendingEvents), Crons.EveryMinute, OutboxRelay.RelayPendingEvents),
     ];
 
     public static readonly IReadOnlyList<QueueEntry> Queues =
     [
         new(nameof(RoundSweep.RequestRoundClose), RoundSweep.CloseQueue, RoundSweep.RequestRoundClose),
         new(nameof(TenderSweep.RequestTenderOpening), TenderSweep.OpenQueue, TenderSweep.RequestTenderOpening),
+        new(nameof(OutboxRelay.RelayOutbox), Outbox.RelayQueue, OutboxRelay.RelayOutbox),
     ];
 
     public static readonly IReadOnlyList<string> Orchestrations = [nameof(RoundOrchestration), nameof(RoundStagesOrchestration), nameof(GrantOrchestration), nameof(TenderOrchestration),

@@ -166,7 +166,7 @@ public sealed class PairingStore(Storage storage, Outbox outbox, TimeProvider cl
 
         var type = notice.Kind == "escalation" ? "Serverless.Dispatch.PairingVisitEscalated" : "Serverless.Dispatch.PairingVisitMissed";
         await outbox.AddAsync($"/pairings/{p.Id}", type, $"{notice.Period}|{notice.Kind}", p.Id,
-            new { pairingId = p.Id, p.VolunteerId, p.BeneficiaryId, p.CommunityId, period = notice.Period, dueAt = p.DueAt }, cancellation);
+            new { pairingId = p.Id, p.VolunteerId, p.CommunityId, period = notice.Period, dueAt = p.DueAt }, cancellation);
         if (notice.Kind == "escalation")
         {
             await table.UpdateAuditedAsync(Aggregate, p.Id, Documents.ToEntity(p.Id, Row, p with { Escalations = p.Escalations + 1 }), etag, cancellation);

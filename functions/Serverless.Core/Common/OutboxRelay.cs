@@ -1,0 +1,202 @@
+using Azure;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Messaging;
+using Azure.Messaging.EventGrid;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Serverless.Core.Common;
+
+/// <summary>Where relayed events go.</summary>
+public interface IEventPublisher
+{
+    /// <summary>What <c>PublishedTo</c> records: the topic's host, or <c>local</c>.</summary>
+    string Destination { get; }
+
+    /// <summary>Publishes the events, all or none (throws on failure; the rows then stay pending).</summary>
+    Task PublishAsync(IReadOnlyList<DomainEvent> events, CancellationToken cancellation);
+}
+
+/// <summary>
+/// An Event Grid topic (CloudEvents 1.0 schema): <c>EventGrid:TopicEndpoint</c>, with <c>EventGrid:Key</c> (an
+/// access key; plain http works, as a local test receiver needs) or, without a key, the app's managed identity
+/// (https only; the identity needs the EventGrid Data Sender role on the topic).
+/// </summary>
+public sealed class EventGridEventPublisher : IEventPublisher
+{
+    private readonly EventGridPublisherClient client;
+
+    public EventGridEventPublisher(Uri endpoint, string? key, string? managedIdentityClientId)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var options = new EventGridPublisherClientOptions();
+        options.Retry.MaxRetries = 2; // the relay's queue retries with backoff beyond that
+        client = key is { Length: > 0 }
+            ? new EventGridPublisherClient(endpoint, new AzureKeyCredential(key), options)
+            : new EventGridPublisherClient(endpoint, new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = managedIdentityClientId }), options);
+        Destination = endpoint.Host;
+    }
+
+    public string Destination { get; }
+
+    public async Task PublishAsync(IReadOnlyList<DomainEvent> events, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var cloudEvents = events.Select(e => new CloudEvent(e.Source, e.Type, BinaryData.FromString(e.Data), "application/json", CloudEventDataFormat.Json)
+        {
+            Id = e.Id,
+            Subject = e.Subject,
+            Time = e.Time,
+        });
+        await client.SendEventsAsync(cloudEvents, cancellation);
+    }
+}
+
+/// <summary>
+/// No topic configured (the DevHost by default): events are recorded as published to <c>local</c>, where the
+/// product's own readers (the outbox's list, tests) see them. Never used in Azure: there a missing topic is an
+/// error, and events wait in the outbox until it is configured.
+/// </summary>
+public sealed class LocalEventPublisher : IEventPublisher
+{
+    public string Destination => "local";
+
+    public Task PublishAsync(IReadOnlyList<DomainEvent> events, CancellationToken cancellation) => Task.CompletedTask;
+}
+
+/// <summary>In Azure without a topic: refuses to publish, so nothing is marked published that was not.</summary>
+public sealed class MissingEventPublisher : IEventPublisher
+{
+    public string Destination => "none";
+
+    public Task PublishAsync(IReadOnlyList<DomainEvent> events, CancellationToken cancellation) =>
+        throw new InvalidOperationException("No Event Grid topic is configured (EventGrid:TopicEndpoint); events wait in the outbox.");
+}
+
+public static class EventPublishers
+{
+    public static IEventPublisher Create(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var endpoint = configuration["EventGrid:TopicEndpoint"];
+        if (!string.IsNullOrWhiteSpace(endpoint))
+        {
+            return new EventGridEventPublisher(new Uri(endpoint), configuration["EventGrid:Key"], configuration["EventGrid:ClientId"]);
+        }
+
+        return string.IsNullOrEmpty(configuration[PlatformAuthentication.SiteNameVariable]) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PlatformAuthentication.SiteNameVariable))
+            ? new LocalEventPublisher()
+            : new MissingEventPublisher();
+    }
+}
+
+/// <summary>
+/// Publishes outbox rows and marks them. Asked promptly through the relay queue after every write, and by the
+/// every-minute sweep for anything a lost message or a failed publish left behind. A row is marked only after
+/// its event was accepted; a failure leaves it pending, to be tried again with the queue's backoff and by the
+/// sweep, never dropped. A row published twice (a crash between the publish and the mark) sends the same event
+/// id, which is what subscribers deduplicate on.
+/// </summary>
+public sealed partial class OutboxRelay(Storage storage, IEventPublisher publisher, TimeProvider clock, ILogger<OutboxRelay> logger)
+{
+    private const int BatchSize = 50;
+
+    /// <summary>Publishes the partition's pending events; how many.</summary>
+    public async Task<int> RelayAsync(string tableName, string partition, CancellationToken cancellation = default)
+    {
+        if (!Outbox.Tables.Contains(tableName, StringComparer.Ordinal))
+        {
+            throw new InvalidOperationException($"'{tableName}' holds no outbox rows.");
+        }
+
+        var table = await storage.TableAsync(tableName, cancellation);
+        var pending = new List<TableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {Outbox.RowPrefix} and RowKey lt {OutboxEnd}"), cancellationToken: cancellation))
+        {
+            if (!row.ContainsKey(Outbox.PublishedAtColumn))
+            {
+                pending.Add(row);
+            }
+        }
+
+        foreach (var batch in pending.Chunk(BatchSize))
+        {
+            await publisher.PublishAsync(batch.Select(Documents.FromEntity<DomainEvent>).ToList(), cancellation);
+            var now = clock.GetUtcNow();
+            foreach (var row in batch)
+            {
+                try
+                {
+                    await table.UpdateEntityAsync(new TableEntity(row.PartitionKey, row.RowKey)
+                    {
+                        [Outbox.PublishedAtColumn] = now,
+                        [Outbox.PublishedToColumn] = publisher.Destination,
+                    }, row.ETag, TableUpdateMode.Merge, cancellation);
+                }
+                catch (RequestFailedException e) when (e.Status is 404 or 412)
+                {
+                    // Marked by a relay running at the same time (which published the same ids).
+                }
+            }
+        }
+
+        return pending.Count;
+    }
+
+    /// <summary>Relays every partition with a pending row, in every outbox table; how many events.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellation = default)
+    {
+        var relayed = 0;
+        foreach (var tableName in Outbox.Tables)
+        {
+            var table = await storage.TableAsync(tableName, cancellation);
+            var partitions = new HashSet<string>(StringComparer.Ordinal);
+            await foreach (var row in table.QueryAsync<TableEntity>(
+                TableClient.CreateQueryFilter($"RowKey ge {Outbox.RowPrefix} and RowKey lt {OutboxEnd}"),
+                select: ["PartitionKey", "RowKey", Outbox.PublishedAtColumn], cancellationToken: cancellation))
+            {
+                if (!row.ContainsKey(Outbox.PublishedAtColumn))
+                {
+                    partitions.Add(row.PartitionKey);
+                }
+            }
+
+            foreach (var partition in partitions)
+            {
+                try
+                {
+                    relayed += await RelayAsync(tableName, partition, cancellation);
+                }
+                catch (Exception e) when (e is RequestFailedException or InvalidOperationException)
+                {
+                    // One partition's failure must not hold back the others; it stays pending for the next sweep.
+                    SweepFailed(logger, e, tableName, partition);
+                }
+            }
+        }
+
+        return relayed;
+    }
+
+    /// <summary>The relay queue's handler: publish the partition named (idempotent: published rows are skipped).</summary>
+    public static async Task RelayOutbox(JobContext job, string message)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var request = ApiJson.Deserialize<RelayRequest>(message);
+        await job.Service<OutboxRelay>().RelayAsync(request.Table, request.Partition, job.Cancellation);
+    }
+
+    /// <summary>The schedule's handler: the safety net behind the queue.</summary>
+    public static Task RelayPendingEvents(JobContext job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return job.Service<OutboxRelay>().SweepAsync(job.Cancellation);
+    }
+
+    private static string OutboxEnd => Outbox.RowPrefix[..^1] + "}";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The outbox sweep could not relay {Table}/{Partition}; it stays pending.")]
+    private static partial void SweepFailed(ILogger logger, Exception exception, string table, string partition);
+}
