@@ -28,6 +28,8 @@ public static class RouteTable
         new(nameof(MembershipEndpoints.GetMember), "GET", Routes.Member, MembershipEndpoints.GetMember),
         new(nameof(MembershipEndpoints.SetMember), "PUT", Routes.Member, MembershipEndpoints.SetMember),
         new(nameof(AuditEndpoints.GetAuditTrail), "GET", Routes.AuditTrail, AuditEndpoints.GetAuditTrail),
+        new(nameof(QueueEndpoints.ListQueues), "GET", Routes.Queues, QueueEndpoints.ListQueues),
+        new(nameof(QueueEndpoints.ReplayPoison), "POST", Routes.QueueReplay, QueueEndpoints.ReplayPoison),
         new(nameof(OrganizationEndpoints.RegisterOrganization), "POST", Routes.Organizations, OrganizationEndpoints.RegisterOrganization),
         new(nameof(OrganizationEndpoints.GetOrganization), "GET", Routes.Organization, OrganizationEndpoints.GetOrganization, Access.Public),
         new(nameof(RoundEndpoints.CreateRound), "POST", Routes.Rounds, RoundEndpoints.CreateRound),
@@ -209,6 +211,8 @@ public static class Routes
     public const string Me = "me";
     public const string Member = "members/{principalId}";
     public const string AuditTrail = "audit/{aggregate}/{id}";
+    public const string Queues = "queues";
+    public const string QueueReplay = "queues/{queue}/replay";
     public const string Organizations = "organizations";
     public const string Organization = "organizations/{orgId}";
     public const string Rounds = "rounds";

@@ -10,9 +10,12 @@ namespace Serverless.DevHost;
 /// <c>{queue}-poison</c> after <see cref="MaxDequeueCount"/> attempts.
 /// </summary>
 internal sealed partial class QueueListener(
-    QueueEntry entry, Storage storage, IServiceProvider services, DurableTaskClient durable, ILogger<QueueListener> logger)
+    QueueEntry entry, Storage storage, IServiceProvider services, DurableTaskClient durable, IConfiguration configuration, ILogger<QueueListener> logger)
     : BackgroundService
 {
+    /// <summary>The first retry's delay, doubled on each further attempt (2, 4, 8, 16 s by default); tests shorten it.</summary>
+    private readonly TimeSpan retryDelay = configuration.GetValue("DevHost:QueueRetryDelay", TimeSpan.FromSeconds(1));
+
     /// <summary>The same as host.json's queues.maxDequeueCount.</summary>
     public const int MaxDequeueCount = 5;
 
@@ -64,12 +67,12 @@ internal sealed partial class QueueListener(
                     HandlerFailed(logger, e, entry.Queue, message.MessageId, message.DequeueCount);
                     if (message.DequeueCount >= MaxDequeueCount)
                     {
-                        await storage.SendAsync(entry.Queue + "-poison", message.MessageText, token);
+                        await storage.SendAsync(entry.Queue + QueueEndpoints.PoisonSuffix, message.MessageText, token);
                         await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, token);
                     }
                     else
                     {
-                        var backoff = TimeSpan.FromSeconds(Math.Pow(2, message.DequeueCount));
+                        var backoff = retryDelay * Math.Pow(2, message.DequeueCount);
                         await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: backoff, cancellationToken: token);
                     }
                 }

@@ -138,6 +138,7 @@ public sealed class AccessMatrixFixture : IAsyncLifetime
             ["principalId"] = MemberPrincipal,
             ["aggregate"] = "rounds",
             ["id"] = RoundId,
+            ["queue"] = "round-close-requests",
             ["orgId"] = Owner,
             ["roundId"] = RoundId,
             ["applicationId"] = ApplicationId,

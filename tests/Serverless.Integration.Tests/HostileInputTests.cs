@@ -825,6 +825,7 @@ internal sealed class HostileCorpus
         "principalId" => ids.MemberPrincipal,
         "aggregate" => "rounds",
         "id" => ids.RoundId,
+        "queue" => "round-close-requests",
         "orgId" => ids.OrgId,
         "roundId" => ids.RoundId,
         "applicationId" => ids.ApplicationId,

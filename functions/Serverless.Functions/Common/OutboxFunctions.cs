@@ -22,3 +22,21 @@ public static class OutboxFunctions
         FunctionContext context)
         => Api.HandleQueueAsync(nameof(OutboxRelay.RelayOutbox), message, durable, context.InstanceServices, context.CancellationToken);
 }
+
+/// <summary>The queues' operations endpoints of the route table (the bureau's).</summary>
+public static class QueueFunctions
+{
+    [Function(nameof(QueueEndpoints.ListQueues))]
+    public static Task<Microsoft.AspNetCore.Http.IResult> ListQueues(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Queues)] Microsoft.AspNetCore.Http.HttpRequest req,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+        => Api.InvokeAsync(nameof(QueueEndpoints.ListQueues), req, durable, context.InstanceServices);
+
+    [Function(nameof(QueueEndpoints.ReplayPoison))]
+    public static Task<Microsoft.AspNetCore.Http.IResult> ReplayPoison(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.QueueReplay)] Microsoft.AspNetCore.Http.HttpRequest req,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+        => Api.InvokeAsync(nameof(QueueEndpoints.ReplayPoison), req, durable, context.InstanceServices);
+}
