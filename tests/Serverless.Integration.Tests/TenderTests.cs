@@ -10,7 +10,7 @@ public sealed class TenderTests(SharedDevHost devHost)
 {
     private ApiClient Api => devHost.Api;
 
-    private static object TenderForm(DateTimeOffset enquiryDeadline, DateTimeOffset bidDeadline) => new
+    internal static object TenderForm(DateTimeOffset enquiryDeadline, DateTimeOffset bidDeadline) => new
     {
         title = "2027 年道里区居家养老上门服务采购",
         method = "open-tender",
@@ -32,7 +32,7 @@ public sealed class TenderTests(SharedDevHost devHost)
         },
     };
 
-    private static object BidForm(string lotId, decimal price, string proposal = "每周两次上门陪伴，配备持证护理员六名，建立服务档案。") =>
+    internal static object BidForm(string lotId, decimal price, string proposal = "每周两次上门陪伴，配备持证护理员六名，建立服务档案。") =>
         new { lotId, price, technicalProposal = proposal };
 
     [Fact]
