@@ -6,6 +6,23 @@ namespace Serverless.Core.Common;
 /// <summary>How anything outside a workflow starts it once, signals it, or nudges it along.</summary>
 public static class Workflows
 {
+    /// <summary>
+    /// The version of the workflows' code, stamped on every instance started and on every ContinueAsNew.
+    /// Raise it when any orchestrator changes the sequence of durable calls it makes; the changed orchestrator
+    /// then keeps the old sequence for instances whose <c>context.Version</c> is older (see docs/WORKFLOWS.md).
+    /// </summary>
+    public const string Version = "1";
+
+    /// <summary>
+    /// Restarts a long-running workflow with a fresh history under the current <see cref="Version"/>: the safe
+    /// moment for a months-long round or a years-long pairing to move to changed code, since nothing is replayed.
+    /// </summary>
+    public static void ContinueAsNew(TaskOrchestrationContext context, object input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.ContinueAsNew(new ContinueAsNewOptions { NewInput = input, NewVersion = Version, PreserveUnprocessedEvents = true });
+    }
+
     /// <summary>Pending, running or suspended: a workflow that still takes events.</summary>
     public static bool IsLive(OrchestrationMetadata? instance) =>
         instance?.RuntimeStatus is OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended;
@@ -21,7 +38,7 @@ public static class Workflows
 
         try
         {
-            await durable.ScheduleNewOrchestrationInstanceAsync(orchestration, input, new StartOrchestrationOptions(instanceId), cancellation);
+            await durable.ScheduleNewOrchestrationInstanceAsync(orchestration, input, new StartOrchestrationOptions(instanceId) { Version = Version }, cancellation);
         }
         catch (Exception e) when (IsAlreadyExists(e))
         {

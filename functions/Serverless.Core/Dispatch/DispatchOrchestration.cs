@@ -34,7 +34,7 @@ public sealed class DispatchOrchestration : TaskOrchestrator<string, DispatchSte
             await DurableSteps.WaitAsync<string>(context, until, UpdatedEvent);
         }
 
-        context.ContinueAsNew(requestId);
+        Workflows.ContinueAsNew(context, requestId);
         return new DispatchStep(RequestStatus.Dispatching, null, "continued as new");
     }
 }

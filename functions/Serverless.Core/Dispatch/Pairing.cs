@@ -246,7 +246,7 @@ public sealed class PairingOrchestration : TaskOrchestrator<string, PairingStep>
         }
 
         await context.CallActivityAsync<PairingStep>(nameof(NextPairingPeriodActivity), new PairingNotice(pairingId, period, "next"), DurableSteps.Retry);
-        context.ContinueAsNew(pairingId);
+        Workflows.ContinueAsNew(context, pairingId);
         return step;
     }
 

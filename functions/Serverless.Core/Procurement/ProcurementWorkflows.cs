@@ -34,7 +34,7 @@ public sealed class AwardOrchestration : TaskOrchestrator<AwardKey, AwardStep>
             await DurableSteps.WaitAsync<string>(context, until, UpdatedEvent);
         }
 
-        context.ContinueAsNew(input);
+        Workflows.ContinueAsNew(context, input);
         return new AwardStep(AwardStatus.Standstill, null, 0, "continued as new");
     }
 }
@@ -143,7 +143,7 @@ public sealed class ContractOrchestration : TaskOrchestrator<string, ContractSta
         }
 
         // Waited a long time without the step it needs: start again; every step is idempotent.
-        context.ContinueAsNew(contractId);
+        Workflows.ContinueAsNew(context, contractId);
         return state;
     }
 

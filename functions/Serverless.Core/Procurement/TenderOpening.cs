@@ -123,7 +123,7 @@ public sealed class TenderOrchestration : TaskOrchestrator<string, OpeningOutcom
 
         if (outcome.Status == TenderStatus.Open)
         {
-            context.ContinueAsNew(tenderId);
+            Workflows.ContinueAsNew(context, tenderId);
             return outcome;
         }
 

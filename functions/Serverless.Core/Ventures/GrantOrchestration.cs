@@ -130,7 +130,7 @@ public sealed class GrantOrchestration : TaskOrchestrator<string, GrantOutcome>
     /// </summary>
     private static GrantOutcome StartAfresh(TaskOrchestrationContext context, string grantId, GrantState state)
     {
-        context.ContinueAsNew(grantId);
+        Workflows.ContinueAsNew(context, grantId);
         return new GrantOutcome(grantId, state.Status);
     }
 

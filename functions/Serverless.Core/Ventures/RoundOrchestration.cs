@@ -61,7 +61,7 @@ public sealed class RoundOrchestration : TaskOrchestrator<RoundWorkflowInput, Ro
             case CloseResult.NotYet when outcome.ClosesAt is { } closesAt:
                 // An early close request, or a deadline moved: start over waiting for the deadline the round
                 // holds now. ContinueAsNew keeps the history short; events not yet handled are carried over.
-                context.ContinueAsNew(input with { ClosesAt = closesAt });
+                Workflows.ContinueAsNew(context, input with { ClosesAt = closesAt });
                 return new RoundWorkflowOutcome(input.RoundId, CloseResult.NotYet, null);
             default:
                 context.SetCustomStatus(new RoundProgress(outcome.Result.ToString().ToLowerInvariant(), "the round is no longer open"));

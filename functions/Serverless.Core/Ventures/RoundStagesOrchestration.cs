@@ -205,7 +205,7 @@ public sealed class RoundStagesOrchestration : TaskOrchestrator<string, StagesOu
     /// </summary>
     private static StagesOutcome StartAfresh(TaskOrchestrationContext context, string roundId, StageReport report)
     {
-        context.ContinueAsNew(roundId);
+        Workflows.ContinueAsNew(context, roundId);
         return new StagesOutcome(report.Stage, report.Message);
     }
 
