@@ -163,11 +163,7 @@ public sealed class AccessMatrixFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
 
-    public Storage Storage() => new(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-    {
-        ["Storage:ConnectionString"] = Host.ConnectionString,
-        ["Storage:Prefix"] = Host.StoragePrefix,
-    }).Build());
+    public Storage Storage() => Host.Storage();
 
     private async Task<string> RegisterAsync(string name) =>
         Expect(await Api.PostAsync("organizations", Samples.OrganizationForm(Samples.NewCreditCode(), name), Samples.Admin), HttpStatusCode.Created).Str("id");

@@ -224,9 +224,5 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
         weeklyCap = 10,
     };
 
-    private Storage Storage() => new(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-    {
-        ["Storage:ConnectionString"] = host.ConnectionString,
-        ["Storage:Prefix"] = host.StoragePrefix,
-    }).Build());
+    private Storage Storage() => host.Storage();
 }

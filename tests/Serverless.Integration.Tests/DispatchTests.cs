@@ -123,11 +123,7 @@ public sealed class DispatchFixture : IAsyncLifetime
         return mine.Body.EnumerateArray().Single(o => o.GetProperty("requestId").GetString() == requestId).GetProperty("id").GetString()!;
     }
 
-    public Storage Storage() => new(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-    {
-        ["Storage:ConnectionString"] = Host.ConnectionString,
-        ["Storage:Prefix"] = Host.StoragePrefix,
-    }).Build());
+    public Storage Storage() => Host.Storage();
 }
 
 public sealed class DispatchTests(DispatchFixture f) : IClassFixture<DispatchFixture>

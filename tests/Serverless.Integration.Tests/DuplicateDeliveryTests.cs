@@ -98,9 +98,5 @@ public sealed class DuplicateDeliveryTests(SharedDevHost devHost)
         await Poll.UntilAsync(() => Api.GetAsync("queues", Samples.Admin),
             r => r.Body.EnumerateArray().Single(q => q.GetProperty("queue").GetString() == queue).GetProperty("waiting").GetInt32() == 0);
 
-    private Storage Storage() => new(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-    {
-        ["Storage:ConnectionString"] = devHost.Host.ConnectionString,
-        ["Storage:Prefix"] = devHost.Host.StoragePrefix,
-    }).Build());
+    private Storage Storage() => devHost.Host.Storage();
 }

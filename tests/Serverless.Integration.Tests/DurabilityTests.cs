@@ -43,11 +43,7 @@ public sealed class DurabilityTests
         await using var host = await DevHostProcess.StartAsync(extra: new Dictionary<string, string> { ["DevHost__Schedules__CloseOverdueRounds"] = "*/2 * * * * *" });
         // Arrange the state a crash between publishing and starting the workflow leaves behind: an open
         // round in the table, and no orchestration for it.
-        var storage = new Storage(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Storage:ConnectionString"] = host.ConnectionString,
-            ["Storage:Prefix"] = host.StoragePrefix,
-        }).Build());
+        var storage = host.Storage();
         var now = DateTimeOffset.UtcNow;
         var roundId = Ids.New("rnd", TimeProvider.System);
         var orphan = new Round(roundId, "崩溃后遗留的轮次", [ProgrammeArea.ElderlyCare], 100_000m, 10_000m, 50_000m,
@@ -66,11 +62,7 @@ public sealed class DurabilityTests
     public async Task The_sweep_opens_a_tender_past_its_deadline_that_has_no_workflow()
     {
         await using var host = await DevHostProcess.StartAsync(extra: new Dictionary<string, string> { ["DevHost__Schedules__OpenDueTenders"] = "*/2 * * * * *" });
-        var storage = new Storage(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Storage:ConnectionString"] = host.ConnectionString,
-            ["Storage:Prefix"] = host.StoragePrefix,
-        }).Build());
+        var storage = host.Storage();
         var now = DateTimeOffset.UtcNow;
         var tenderId = Ids.New("tnd", TimeProvider.System);
         var orphan = new Tender(tenderId, "崩溃后遗留的采购项目", [new Lot("A", "助餐服务", 100_000m, "为老人提供助餐服务。", [new KpiTarget("meals", "餐次", 1000m, "次")])],

@@ -147,11 +147,7 @@ public sealed class EventRelayTests : IAsyncLifetime, IDisposable
         var requestId = await CreateRequestAsync();
         var first = await UntilReceivedAsync("Serverless.Dispatch.RequestCreated", requestId);
         await UntilAsync(async () => (await RowsAsync(requestId)).All(r => r.ContainsKey(Outbox.PublishedAtColumn)));
-        var storage = new Storage(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Storage:ConnectionString"] = host.ConnectionString,
-            ["Storage:Prefix"] = host.StoragePrefix,
-        }).Build());
+        var storage = host.Storage();
         var relay = new Outbox(storage, TimeProvider.System);
         var partition = $"|service-requests|{requestId}";
 

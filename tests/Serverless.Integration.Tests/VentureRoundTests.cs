@@ -173,11 +173,7 @@ public sealed class VentureRoundTests
         var replacementReviewer = Reviewer(int.Parse(replacement.Text, System.Globalization.CultureInfo.InvariantCulture));
 
         // The reviewer who had not scored was reminded before the deadline (a domain event in the outbox).
-        var storage = new Storage(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Storage:ConnectionString"] = host.ConnectionString,
-            ["Storage:Prefix"] = host.StoragePrefix,
-        }).Build());
+        var storage = host.Storage();
         var events = await new Outbox(storage, TimeProvider.System).ListAsync(RoundStages.EventSource + roundId);
         Assert.Contains(events, e => e.Type == "Serverless.Ventures.ReviewReminder" && e.Subject == "expert-1");
 

@@ -181,11 +181,7 @@ public sealed class WholeTenderTests(SharedDevHost devHost)
         Assert.Equal((114_000m, 11_400m, 102_600m), (payment.GetProperty("gross").GetDecimal(), payment.GetProperty("deduction").GetDecimal(), payment.GetProperty("net").GetDecimal()));
 
         // Milestone 2 is not reported on time: the supplier is reminded (an event for the notifier), then reports in full.
-        var storage = new Storage(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Storage:ConnectionString"] = devHost.Host.ConnectionString,
-            ["Storage:Prefix"] = devHost.Host.StoragePrefix,
-        }).Build());
+        var storage = devHost.Host.Storage();
         var outbox = new Outbox(storage, TimeProvider.System);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!(await outbox.ListAsync($"/contracts/{contractBId}")).Any(e => e.Type == "Serverless.Procurement.MilestoneReportOverdue"))

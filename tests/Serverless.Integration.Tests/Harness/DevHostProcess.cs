@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Serverless.Core.Common;
 
 namespace Serverless.Integration.Tests.Harness;
 
@@ -118,6 +120,13 @@ public sealed class DevHostProcess : IAsyncDisposable
             await Task.Delay(100);
         }
     }
+
+    /// <summary>The product's storage as this DevHost sees it (its Azurite, its table prefix): for tests that read or tamper behind its back.</summary>
+    public Storage Storage() => new(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["Storage:ConnectionString"] = ConnectionString,
+        ["Storage:Prefix"] = StoragePrefix,
+    }).Build());
 
     /// <summary>A crash: SIGKILL, no chance to release leases or finish anything.</summary>
     public async Task KillAsync()
