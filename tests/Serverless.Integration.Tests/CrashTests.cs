@@ -18,6 +18,7 @@ namespace Serverless.Integration.Tests;
 /// one volunteer, credited once, and its events and audit trail hold each transition once.
 /// <c>CRASH_KILLS</c> runs more kill points on demand.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Grid = "g0001";
@@ -225,4 +226,14 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
     };
 
     private Storage Storage() => host.Storage();
+}
+
+/// <summary>
+/// Tests that load the machine hard (a DevHost killed and restarted ten times) run alone, after the others, so
+/// the others' seconds-long workflow clocks are not measured on a machine busy restarting processes.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RunsAlone
+{
+    public const string Name = "runs alone";
 }

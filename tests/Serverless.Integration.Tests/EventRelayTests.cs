@@ -149,7 +149,8 @@ public sealed class EventRelayTests : IAsyncLifetime, IDisposable
         await UntilAsync(async () => (await RowsAsync(requestId)).All(r => r.ContainsKey(Outbox.PublishedAtColumn)));
         var storage = host.Storage();
         var relay = new Outbox(storage, TimeProvider.System);
-        var partition = $"|service-requests|{requestId}";
+        // The request's creation and its event were written in one batch, in the request's partition.
+        var (table, partition) = (TableNames.ServiceRequests, requestId);
 
         List<JsonElement> Deliveries() => topic.OfType("Serverless.Dispatch.RequestCreated").Where(e => e.GetProperty("subject").GetString() == requestId).ToList();
         var before = Deliveries().Count;
@@ -157,22 +158,41 @@ public sealed class EventRelayTests : IAsyncLifetime, IDisposable
         // The same relay message delivered three times more: published rows are skipped.
         for (var i = 0; i < 3; i++)
         {
-            await relay.RequestRelayAsync(TableNames.Outbox, partition);
+            await relay.RequestRelayAsync(table, partition);
         }
 
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Equal(before, Deliveries().Count);
 
         // A crash between the publish and the mark leaves the row pending: published again, with the same id.
-        var table = await storage.TableAsync(TableNames.Outbox);
+        var rows = await storage.TableAsync(table);
         var row = (await RowsAsync(requestId)).Single(r => r.GetString("Type") == "Serverless.Dispatch.RequestCreated");
         row.Remove(Outbox.PublishedAtColumn);
         row.Remove(Outbox.PublishedToColumn);
-        await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
-        await relay.RequestRelayAsync(TableNames.Outbox, partition);
+        await rows.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
+        await relay.RequestRelayAsync(table, partition);
 
         await UntilAsync(() => Task.FromResult(Deliveries().Count > before));
         Assert.All(Deliveries(), e => Assert.Equal(first.GetProperty("id").GetString(), e.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task An_event_is_stored_with_its_change_or_not_at_all()
+    {
+        var requestId = await CreateRequestAsync();
+        var storage = host.Storage();
+        var store = new Serverless.Core.Dispatch.RequestStore(storage);
+        var (request, _) = (await store.FindAsync(requestId))!.Value;
+        var again = new Outbox(storage, TimeProvider.System).Event($"/service-requests/{requestId}", "Serverless.Dispatch.RequestCreated", "created-again", requestId,
+            new { requestId, tier = "blue", gridId = "g0001", deadline = request.Deadline });
+
+        // The request exists, so the batch that would add it again fails as a whole: its event is not written either.
+        Assert.False(await store.TryAddAsync(request, [again]));
+
+        var rows = await RowsAsync(requestId);
+        Assert.DoesNotContain(rows, r => r.RowKey == Outbox.RowPrefix + again.Id);
+        var created = Assert.Single(rows, r => r.GetString("Type") == "Serverless.Dispatch.RequestCreated");
+        Assert.Equal(requestId, created.PartitionKey); // in the request's own partition, written in the request's batch
     }
 
     private async Task<string> CreateRequestAsync()
@@ -210,13 +230,19 @@ public sealed class EventRelayTests : IAsyncLifetime, IDisposable
     private async Task<List<DomainEvent>> OutboxAsync(string requestId) =>
         (await RowsAsync(requestId)).Select(Documents.FromEntity<DomainEvent>).ToList();
 
+    /// <summary>The outbox rows of the request: in its own partition (written with the change) and in the outbox table.</summary>
     private async Task<List<TableEntity>> RowsAsync(string requestId)
     {
-        var table = new TableServiceClient(host.ConnectionString).GetTableClient(host.StoragePrefix + TableNames.Outbox);
+        var service = new TableServiceClient(host.ConnectionString);
         var rows = new List<TableEntity>();
-        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"|service-requests|" + requestId}")))
+        foreach (var (table, partition) in new[] { (TableNames.ServiceRequests, requestId), (TableNames.Outbox, "|service-requests|" + requestId) })
         {
-            rows.Add(row);
+            await service.GetTableClient(host.StoragePrefix + table).CreateIfNotExistsAsync();
+            await foreach (var row in service.GetTableClient(host.StoragePrefix + table).QueryAsync<TableEntity>(TableClient.CreateQueryFilter(
+                $"PartitionKey eq {partition} and RowKey ge {Outbox.RowPrefix} and RowKey lt {"~outbox}"}")))
+            {
+                rows.Add(row);
+            }
         }
 
         return rows;

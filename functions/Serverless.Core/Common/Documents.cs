@@ -61,16 +61,16 @@ public static class Documents
         }
     }
 
-    /// <summary>The documents of the rows a filter selects (a partition, a key range), every page of them; never the audit trail's rows.</summary>
+    /// <summary>The documents of the rows a filter selects (a partition, a key range), every page of them; never the audit trail's or the outbox's rows ('~' keys).</summary>
     public static async Task<List<T>> ListDocumentsAsync<T>(this TableClient table, string filter, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(table);
         var documents = new List<T>();
         await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellation))
         {
-            if (Audit.IsAuditRow(entity.RowKey))
+            if (entity.RowKey.StartsWith('~'))
             {
-                continue; // the trail lives beside the documents, in their partition
+                continue; // the audit trail and the outbox live beside the documents, in their partition
             }
 
             documents.Add(FromEntity<T>(entity));

@@ -24,8 +24,12 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
     public const string PublishedToColumn = "PublishedTo";
     public const string RelayQueue = "outbox-relay";
 
-    /// <summary>The tables that hold outbox rows, which the sweep reads.</summary>
-    public static readonly IReadOnlyList<string> Tables = [TableNames.Outbox];
+    /// <summary>
+    /// The tables that hold outbox rows, which the sweep reads: the <c>Outbox</c> table for events written on
+    /// their own (reminders, and steps not yet moved into their change's batch), and the tables whose writes
+    /// carry their events in the same batch (<see cref="Actions"/>).
+    /// </summary>
+    public static readonly IReadOnlyList<string> Tables = [TableNames.Outbox, TableNames.ServiceRequests, TableNames.Challenges, TableNames.Contracts];
 
     public async Task AddAsync(string source, string type, string idWithinSource, string subject, object data, CancellationToken cancellation = default)
     {
@@ -49,8 +53,15 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
     public static TableEntity Row(string partition, DomainEvent evt)
     {
         ArgumentNullException.ThrowIfNull(evt);
-        return Documents.ToEntity(partition, RowPrefix + evt.Id, evt, new Dictionary<string, object?> { ["Type"] = evt.Type });
+        return Documents.ToEntity(partition, RowPrefix + evt.Id, evt, new Dictionary<string, object?> { ["Type"] = evt.Type, ["Source"] = evt.Source });
     }
+
+    /// <summary>
+    /// The outbox rows of events for a change's batch, in the change's partition: the change and its events are
+    /// stored together or not at all. Upserted (merged), so a step that writes again keeps a published mark.
+    /// </summary>
+    public static IEnumerable<TableTransactionAction> Actions(string partition, IEnumerable<DomainEvent> events) =>
+        events.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertMerge, Row(partition, e)));
 
     /// <summary>Asks the relay to publish a partition's pending rows now. Losing this message loses nothing: the sweep finds them.</summary>
     public async Task RequestRelayAsync(string table, string partition, CancellationToken cancellation = default)
@@ -65,12 +76,20 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
         }
     }
 
-    /// <summary>The events of a source in time order, published or not.</summary>
+    /// <summary>The events of a source in time order, published or not, wherever their rows live.</summary>
     public async Task<List<DomainEvent>> ListAsync(string source, CancellationToken cancellation = default)
     {
-        var table = await storage.TableAsync(TableNames.Outbox, cancellation);
-        var events = await table.ListDocumentsAsync<DomainEvent>(TableClient.CreateQueryFilter(
-            $"PartitionKey eq {PartitionOf(source)} and RowKey ge {RowPrefix} and RowKey lt {RowPrefix[..^1] + "}"}"), cancellation);
+        var events = new List<DomainEvent>();
+        foreach (var name in Tables)
+        {
+            var table = await storage.TableAsync(name, cancellation);
+            await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter(
+                $"Source eq {source} and RowKey ge {RowPrefix} and RowKey lt {RowPrefix[..^1] + "}"}"), cancellationToken: cancellation))
+            {
+                events.Add(Documents.FromEntity<DomainEvent>(row));
+            }
+        }
+
         return events.OrderBy(e => e.Time).ToList();
     }
 

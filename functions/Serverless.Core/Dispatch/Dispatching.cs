@@ -56,14 +56,15 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
     public async Task<ServiceRequest> CreateAsync(ServiceRequest request, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!await requests.TryAddAsync(request, cancellation))
+        var created = outbox.Event(Source(request.Id), "Serverless.Dispatch.RequestCreated", "created", request.Id,
+            new { requestId = request.Id, tier = request.Tier.ToString(), request.GridId, request.Deadline });
+        if (!await requests.TryAddAsync(request, [created], cancellation))
         {
             return (await requests.FindAsync(request.Id, cancellation))!.Value.Request;
         }
 
+        await outbox.RequestRelayAsync(TableNames.ServiceRequests, request.Id, cancellation);
         await Note(request, "created", $"created by {request.CreatedBy}: {request.Tier.ToString().ToLowerInvariant()} tier, on site by {request.Deadline:O}", cancellation);
-        await outbox.AddAsync(Source(request.Id), "Serverless.Dispatch.RequestCreated", "created", request.Id,
-            new { requestId = request.Id, tier = request.Tier.ToString(), request.GridId, request.Deadline }, cancellation);
         return request;
     }
 
@@ -367,7 +368,10 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
         var now = clock.GetUtcNow();
         await ledger.CreditAsync(r, cancellation);
         var confirmed = r with { Status = RequestStatus.Confirmed, ConfirmedAt = now, ConfirmedBy = caller.Id };
-        await requests.UpdateAsync(confirmed, etag, cancellation: cancellation);
+        var serviceConfirmed = outbox.Event(Source(r.Id), "Serverless.Dispatch.ServiceConfirmed", "confirmed", r.Id,
+            new { requestId = r.Id, volunteerId = r.VolunteerId, hours = r.Hours, r.CommunityId });
+        await requests.UpdateAsync(confirmed, etag, r, [serviceConfirmed], cancellation);
+        await outbox.RequestRelayAsync(TableNames.ServiceRequests, r.Id, cancellation);
         await requests.ReleaseBookingAsync(r.VolunteerId!, r.Id, cancellation);
         var today = District.Today(now);
         await volunteers.UpdateRecordAsync(r.VolunteerId!, rec => rec with
@@ -376,8 +380,6 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
             RecentTasks = [.. (rec.RecentTasks ?? []).Where(d => d > today.AddDays(-28)), today],
         }, cancellation);
         await Note(r, "confirmed", $"confirmed by {caller.Id}: {r.Hours} hours credited to {r.VolunteerId}", cancellation);
-        await outbox.AddAsync(Source(r.Id), "Serverless.Dispatch.ServiceConfirmed", "confirmed", r.Id,
-            new { requestId = r.Id, volunteerId = r.VolunteerId, hours = r.Hours, r.CommunityId }, cancellation);
         return confirmed;
     }
 

@@ -34,11 +34,14 @@ public sealed class RequestStore(Storage storage)
         return await table.FindDocumentAsync<ServiceRequest>(id, Row, cancellation);
     }
 
-    public async Task<bool> TryAddAsync(ServiceRequest request, CancellationToken cancellation = default)
+    public Task<bool> TryAddAsync(ServiceRequest request, CancellationToken cancellation = default) => TryAddAsync(request, [], cancellation);
+
+    /// <summary>Adds the request with its events, in one batch.</summary>
+    public async Task<bool> TryAddAsync(ServiceRequest request, IReadOnlyList<DomainEvent> events, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var table = await storage.TableAsync(TableNames.ServiceRequests, cancellation);
-        var added = await table.TryAddAuditedAsync(Aggregate, request.Id, ToEntity(request), cancellation);
+        var added = await table.TryAddAuditedAsync(Aggregate, request.Id, ToEntity(request), Outbox.Actions(request.Id, events), cancellation);
         await IndexAsync(request, cancellation);
         return added;
     }
@@ -47,11 +50,15 @@ public sealed class RequestStore(Storage storage)
     /// Replaces the request (conditional on its ETag) and its day-index row, unless <paramref name="before"/>
     /// shows that nothing the report counts has changed (most dispatch steps only move offers along).
     /// </summary>
-    public async Task UpdateAsync(ServiceRequest request, ETag etag, ServiceRequest? before = null, CancellationToken cancellation = default)
+    public Task UpdateAsync(ServiceRequest request, ETag etag, ServiceRequest? before = null, CancellationToken cancellation = default) =>
+        UpdateAsync(request, etag, before, [], cancellation);
+
+    /// <summary>Replaces the request with its events in one batch (see the other overload for the index).</summary>
+    public async Task UpdateAsync(ServiceRequest request, ETag etag, ServiceRequest? before, IReadOnlyList<DomainEvent> events, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var table = await storage.TableAsync(TableNames.ServiceRequests, cancellation);
-        await table.UpdateAuditedAsync(Aggregate, request.Id, ToEntity(request), etag, cancellation);
+        await table.UpdateAuditedAsync(Aggregate, request.Id, ToEntity(request), etag, TableUpdateMode.Replace, Outbox.Actions(request.Id, events), cancellation);
         if (before is null || Reported(before) != Reported(request))
         {
             await IndexAsync(request, cancellation);

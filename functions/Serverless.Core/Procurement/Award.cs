@@ -188,11 +188,12 @@ public sealed class AwardStore(Storage storage)
         return list.OrderBy(c => c.SubmittedAt).ToList();
     }
 
-    public async Task<bool> TryAddChallengeAsync(Challenge challenge, CancellationToken cancellation = default)
+    /// <summary>Adds the challenge with its events, in one batch; false when it exists.</summary>
+    public async Task<bool> TryAddChallengeAsync(Challenge challenge, IReadOnlyList<DomainEvent> events, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(challenge);
         var table = await storage.TableAsync(TableNames.Challenges, cancellation);
-        return await table.TryAddAuditedAsync(ChallengeAggregate, challenge.Id, ChallengeEntity(challenge), cancellation);
+        return await table.TryAddAuditedAsync(ChallengeAggregate, challenge.Id, ChallengeEntity(challenge), Outbox.Actions(challenge.TenderId, events), cancellation);
     }
 
     public async Task UpdateChallengeAsync(Challenge challenge, ETag etag, CancellationToken cancellation = default)
@@ -269,12 +270,13 @@ public sealed class Awarding(TenderStore tenders, BidStore bids, AwardStore awar
 
         var id = idempotencyKey is null ? Ids.New("chl", clock) : Ids.Derive("chl", tenderId, organizationId, idempotencyKey);
         var challenge = new Challenge(id, tenderId, lotId, organizationId, current.BidId, grounds, now, ChallengeStatus.Open);
-        if (!await awards.TryAddChallengeAsync(challenge, cancellation))
+        var lodged = outbox.Event($"/tenders/{tenderId}", "Serverless.Procurement.ChallengeLodged", id, tenderId, new { tenderId, lotId, challengeId = id });
+        if (!await awards.TryAddChallengeAsync(challenge, [lodged], cancellation))
         {
             return (await awards.FindChallengeAsync(tenderId, id, cancellation))!.Value.Challenge;
         }
 
-        await outbox.AddAsync($"/tenders/{tenderId}", "Serverless.Procurement.ChallengeLodged", id, tenderId, new { tenderId, lotId, challengeId = id }, cancellation);
+        await outbox.RequestRelayAsync(TableNames.Challenges, tenderId, cancellation);
         return challenge;
     }
 

@@ -189,11 +189,14 @@ public sealed class ContractStore(Storage storage)
         return await table.TryAddAuditedAsync(Aggregate, contract.Id, ToEntity(contract), cancellation);
     }
 
-    public async Task UpdateAsync(Contract contract, ETag etag, CancellationToken cancellation = default)
+    public Task UpdateAsync(Contract contract, ETag etag, CancellationToken cancellation = default) => UpdateAsync(contract, etag, [], cancellation);
+
+    /// <summary>Replaces the contract (conditional on its ETag) with its events, in one batch.</summary>
+    public async Task UpdateAsync(Contract contract, ETag etag, IReadOnlyList<DomainEvent> events, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(contract);
         var table = await storage.TableAsync(TableNames.Contracts, cancellation);
-        await table.UpdateAuditedAsync(Aggregate, contract.Id, ToEntity(contract), etag, cancellation);
+        await table.UpdateAuditedAsync(Aggregate, contract.Id, ToEntity(contract), etag, TableUpdateMode.Replace, Outbox.Actions(contract.Id, events), cancellation);
     }
 
     /// <summary>Records a milestone's payment; false when it was paid before (a step that ran twice).</summary>

@@ -138,9 +138,10 @@ public sealed class ContractLifecycle(ContractStore contracts, Awarding awarding
         var report = new MilestoneReport(new Dictionary<string, decimal>(delivered, StringComparer.Ordinal), evidence, summary, now,
             (milestone.Report?.Version ?? 0) + 1, milestone.Report?.FirstSubmittedAt ?? now);
         var updated = With(contract, milestone with { Report = report });
-        await contracts.UpdateAsync(updated, etag, cancellation);
-        await outbox.AddAsync(Source(contract), "Serverless.Procurement.MilestoneReported", $"{index}|{report.Version}", contract.Id,
-            new { contractId, milestone = index, version = report.Version }, cancellation);
+        var reported = outbox.Event(Source(contract), "Serverless.Procurement.MilestoneReported", $"{index}|{report.Version}", contract.Id,
+            new { contractId, milestone = index, version = report.Version });
+        await contracts.UpdateAsync(updated, etag, [reported], cancellation);
+        await outbox.RequestRelayAsync(TableNames.Contracts, contract.Id, cancellation);
         return updated;
     }
 
