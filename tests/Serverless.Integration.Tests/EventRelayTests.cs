@@ -239,7 +239,7 @@ public sealed class EventRelayTests : IAsyncLifetime, IDisposable
         {
             await service.GetTableClient(host.StoragePrefix + table).CreateIfNotExistsAsync();
             await foreach (var row in service.GetTableClient(host.StoragePrefix + table).QueryAsync<TableEntity>(TableClient.CreateQueryFilter(
-                $"PartitionKey eq {partition} and RowKey ge {Outbox.RowPrefix} and RowKey lt {"~outbox}"}")))
+                $"PartitionKey eq {partition} and RowKey ge {Outbox.RowPrefix} and RowKey lt {Outbox.RowEnd}")))
             {
                 rows.Add(row);
             }

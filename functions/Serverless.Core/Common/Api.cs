@@ -48,7 +48,7 @@ public sealed class EndpointContext
         Request = request;
         Services = services;
         Durable = durable;
-        Caller = ClientPrincipal.Checked(caller);
+        Caller = caller;
         RouteValues = route;
     }
 

@@ -87,9 +87,6 @@ public static class Audit
         "phone", "contactPhone", "idNumber", "beneficiaryName", "beneficiaryId", "contact", "sealed", "sealedBid", "ciphertext",
     };
 
-    /// <summary>True for the rows of the trail, which queries over a partition must skip.</summary>
-    public static bool IsAuditRow(string? rowKey) => rowKey is not null && rowKey.StartsWith(RowPrefix, StringComparison.Ordinal);
-
     public static string RowKey(string aggregateRowKey, long seq) =>
         $"{RowPrefix}{aggregateRowKey}|{seq.ToString("D10", CultureInfo.InvariantCulture)}";
 
@@ -132,7 +129,10 @@ public static class Audit
         ArgumentNullException.ThrowIfNull(with);
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(entity);
-        var current = await table.FindAsync(entity.PartitionKey, entity.RowKey, cancellation)
+        // The row as the caller read it, when that read is the version named by the ETag (the usual case: a store
+        // reads, decides, writes); otherwise read it now. Either way the batch below is conditional on that ETag.
+        var current = ReadVersions.Recall(table, entity.PartitionKey, entity.RowKey, etag)
+            ?? await table.FindAsync(entity.PartitionKey, entity.RowKey, cancellation)
             ?? throw new RequestFailedException(404, "The row to update does not exist.", "ResourceNotFound", null);
         if (etag != ETag.All && current.ETag != etag)
         {

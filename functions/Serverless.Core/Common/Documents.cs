@@ -36,7 +36,13 @@ public static class Documents
     {
         ArgumentNullException.ThrowIfNull(table);
         var response = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellation);
-        return response.HasValue ? response.Value : null;
+        if (!response.HasValue || response.Value is not { } entity)
+        {
+            return null;
+        }
+
+        ReadVersions.Remember(table, entity);
+        return entity;
     }
 
     /// <summary>The document and the ETag to make the next write conditional on.</summary>

@@ -20,6 +20,9 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
     /// <summary>Outbox rows sort after documents (and before the audit trail's '~audit|').</summary>
     public const string RowPrefix = "~outbox|";
 
+    /// <summary>The first key after every outbox row ('}' follows '|'): the end of their key range.</summary>
+    public const string RowEnd = "~outbox}";
+
     public const string PublishedAtColumn = "PublishedAt";
     public const string PublishedToColumn = "PublishedTo";
     public const string RelayQueue = "outbox-relay";
@@ -84,7 +87,7 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
         {
             var table = await storage.TableAsync(name, cancellation);
             await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter(
-                $"Source eq {source} and RowKey ge {RowPrefix} and RowKey lt {RowPrefix[..^1] + "}"}"), cancellationToken: cancellation))
+                $"Source eq {source} and RowKey ge {RowPrefix} and RowKey lt {RowEnd}"), cancellationToken: cancellation))
             {
                 events.Add(Documents.FromEntity<DomainEvent>(row));
             }

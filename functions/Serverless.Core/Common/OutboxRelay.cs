@@ -85,9 +85,7 @@ public static class EventPublishers
             return new EventGridEventPublisher(new Uri(endpoint), configuration["EventGrid:Key"], configuration["EventGrid:ClientId"]);
         }
 
-        return string.IsNullOrEmpty(configuration[PlatformAuthentication.SiteNameVariable]) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PlatformAuthentication.SiteNameVariable))
-            ? new LocalEventPublisher()
-            : new MissingEventPublisher();
+        return PlatformAuthentication.InAzure(name => configuration[name]) ? new MissingEventPublisher() : new LocalEventPublisher();
     }
 }
 
@@ -113,7 +111,7 @@ public sealed partial class OutboxRelay(Storage storage, IEventPublisher publish
         var table = await storage.TableAsync(tableName, cancellation);
         var pending = new List<TableEntity>();
         await foreach (var row in table.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {Outbox.RowPrefix} and RowKey lt {OutboxEnd}"), cancellationToken: cancellation))
+            TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {Outbox.RowPrefix} and RowKey lt {Outbox.RowEnd}"), cancellationToken: cancellation))
         {
             if (!row.ContainsKey(Outbox.PublishedAtColumn))
             {
@@ -154,7 +152,7 @@ public sealed partial class OutboxRelay(Storage storage, IEventPublisher publish
             var table = await storage.TableAsync(tableName, cancellation);
             var partitions = new HashSet<string>(StringComparer.Ordinal);
             await foreach (var row in table.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"RowKey ge {Outbox.RowPrefix} and RowKey lt {OutboxEnd}"),
+                TableClient.CreateQueryFilter($"RowKey ge {Outbox.RowPrefix} and RowKey lt {Outbox.RowEnd}"),
                 select: ["PartitionKey", "RowKey", Outbox.PublishedAtColumn], cancellationToken: cancellation))
             {
                 if (!row.ContainsKey(Outbox.PublishedAtColumn))
@@ -194,8 +192,6 @@ public sealed partial class OutboxRelay(Storage storage, IEventPublisher publish
         ArgumentNullException.ThrowIfNull(job);
         return job.Service<OutboxRelay>().SweepAsync(job.Cancellation);
     }
-
-    private static string OutboxEnd => Outbox.RowPrefix[..^1] + "}";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The outbox sweep could not relay {Table}/{Partition}; it stays pending.")]
     private static partial void SweepFailed(ILogger logger, Exception exception, string table, string partition);

@@ -13,11 +13,17 @@ public static class PlatformAuthentication
     /// <summary>"True" when App Service Authentication (Easy Auth) is on for the app.</summary>
     public const string AuthEnabledVariable = "WEBSITE_AUTH_ENABLED";
 
+    /// <summary>True when App Service hosts the app (its site name is set).</summary>
+    public static bool InAzure(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return !string.IsNullOrEmpty(environment(SiteNameVariable));
+    }
+
     /// <summary>Throws when running in Azure with App Service Authentication off; does nothing elsewhere.</summary>
     public static void RequireInAzure(Func<string, string?> environment)
     {
-        ArgumentNullException.ThrowIfNull(environment);
-        if (string.IsNullOrEmpty(environment(SiteNameVariable)))
+        if (!InAzure(environment))
         {
             return;
         }
