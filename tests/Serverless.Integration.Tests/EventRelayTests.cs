@@ -148,7 +148,6 @@ public sealed class EventRelayTests : IAsyncLifetime, IDisposable
         var first = await UntilReceivedAsync("Serverless.Dispatch.RequestCreated", requestId);
         await UntilAsync(async () => (await RowsAsync(requestId)).All(r => r.ContainsKey(Outbox.PublishedAtColumn)));
         var storage = host.Storage();
-        var relay = new Outbox(storage, TimeProvider.System);
         // The request's creation and its event were written in one batch, in the request's partition.
         var (table, partition) = (TableNames.ServiceRequests, requestId);
 
@@ -158,7 +157,7 @@ public sealed class EventRelayTests : IAsyncLifetime, IDisposable
         // The same relay message delivered three times more: published rows are skipped.
         for (var i = 0; i < 3; i++)
         {
-            await relay.RequestRelayAsync(table, partition);
+            await Outbox.RequestRelayAsync(storage, table, partition);
         }
 
         await Task.Delay(TimeSpan.FromSeconds(3));
@@ -170,7 +169,7 @@ public sealed class EventRelayTests : IAsyncLifetime, IDisposable
         row.Remove(Outbox.PublishedAtColumn);
         row.Remove(Outbox.PublishedToColumn);
         await rows.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
-        await relay.RequestRelayAsync(table, partition);
+        await Outbox.RequestRelayAsync(storage, table, partition);
 
         await UntilAsync(() => Task.FromResult(Deliveries().Count > before));
         Assert.All(Deliveries(), e => Assert.Equal(first.GetProperty("id").GetString(), e.GetProperty("id").GetString()));

@@ -11,9 +11,16 @@ public sealed record RelayRequest(string Table, string Partition);
 
 /// <summary>
 /// Domain events waiting to be relayed to Event Grid. A row's key is the event's id, derived from what caused
-/// it, so a step that runs twice records its event once. Each row is an outbox row (<see cref="RowPrefix"/>):
-/// pending until the relay marks it published (<c>PublishedAt</c>). Writing one also asks the relay, through a
-/// queue, to publish the partition at once; the every-minute sweep publishes whatever that message missed.
+/// it, so a step that runs twice records its event once. An event's row is written in the same batch as the
+/// change it announces, in the aggregate's own partition (<see cref="CommitAsync{T}"/>), so the two are stored
+/// together or not at all; events with no change of their own (reminders) go to the <c>Outbox</c> table.
+/// <para>
+/// Before such a write, a small pending mark for its table and partition goes to the <c>Outbox</c> table's
+/// <see cref="PendingPartition"/>; after it, a queue message asks the relay to publish the partition at once.
+/// The relay clears the mark once nothing there is pending. The every-minute sweep reads only the marks, never
+/// the tables (a scan of the ledger or the offers would grow with the district), so its work is the recent
+/// writes: whatever a lost message or a failed publish left behind.
+/// </para>
 /// </summary>
 public sealed class Outbox(Storage storage, TimeProvider clock)
 {
@@ -27,21 +34,92 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
     public const string PublishedToColumn = "PublishedTo";
     public const string RelayQueue = "outbox-relay";
 
+    /// <summary>The partition of the <c>Outbox</c> table holding one pending mark per table and partition with events to relay.</summary>
+    public const string PendingPartition = "pending";
+
     /// <summary>
-    /// The tables that hold outbox rows, which the sweep reads: the <c>Outbox</c> table for events written on
-    /// their own (reminders, and steps not yet moved into their change's batch), and the tables whose writes
-    /// carry their events in the same batch (<see cref="Actions"/>).
+    /// A mark younger than this is kept after a relay found nothing pending: the write it announces may still be
+    /// on its way (marked, not yet stored), and its own relay message may be lost in a crash; the sweep clears
+    /// it on a later turn. Longer than any write's retries take.
     /// </summary>
-    public static readonly IReadOnlyList<string> Tables = [TableNames.Outbox, TableNames.ServiceRequests, TableNames.Challenges, TableNames.Contracts];
+    public static readonly TimeSpan PendingGrace = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The tables that hold outbox rows, which the relay may be asked to read (a queue message naming another is
+    /// refused): the <c>Outbox</c> table for events written on their own, and the tables whose writes carry their
+    /// events in the same batch.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Tables =
+    [
+        TableNames.Outbox, TableNames.Rounds, TableNames.Applications, TableNames.Results, TableNames.Grants,
+        TableNames.Tenders, TableNames.Evaluations, TableNames.Awards, TableNames.Challenges, TableNames.Contracts,
+        TableNames.ServiceRequests, TableNames.Offers, TableNames.Ledger, TableNames.Pairings,
+    ];
+
+    /// <summary>
+    /// Writes a change with its events: marks the partition pending, runs <paramref name="write"/> with the
+    /// events' outbox rows (which it must put in the change's own batch, in <paramref name="partition"/>), then
+    /// asks the relay to publish. Without events it is just the write.
+    /// </summary>
+    public static async Task<T> CommitAsync<T>(Storage storage, string table, string partition, IReadOnlyList<DomainEvent> events,
+        Func<IReadOnlyList<TableTransactionAction>, Task<T>> write, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(write);
+        if (events.Count == 0)
+        {
+            return await write([]);
+        }
+
+        await MarkPendingAsync(storage, table, partition, cancellation);
+        var result = await write(Actions(partition, events).ToList());
+        await RequestRelayAsync(storage, table, partition, cancellation);
+        return result;
+    }
+
+    /// <inheritdoc cref="CommitAsync{T}"/>
+    public static Task CommitAsync(Storage storage, string table, string partition, IReadOnlyList<DomainEvent> events,
+        Func<IReadOnlyList<TableTransactionAction>, Task> write, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        return CommitAsync(storage, table, partition, events, async rows =>
+        {
+            await write(rows);
+            return true;
+        }, cancellation);
+    }
+
+    /// <summary>Records that a partition may hold events to relay, before they are written (a write that then fails leaves a mark the relay clears).</summary>
+    public static async Task MarkPendingAsync(Storage storage, string table, string partition, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        if (!Tables.Contains(table, StringComparer.Ordinal))
+        {
+            throw new InvalidOperationException($"'{table}' is not an outbox table (Outbox.Tables).");
+        }
+
+        var outbox = await storage.TableAsync(TableNames.Outbox, cancellation);
+        await outbox.UpsertEntityAsync(new TableEntity(PendingPartition, PendingRow(table, partition))
+        {
+            ["Table"] = table,
+            ["Partition"] = partition,
+            ["At"] = DateTimeOffset.UtcNow,
+        }, TableUpdateMode.Replace, cancellation);
+    }
+
+    public static string PendingRow(string table, string partition) => $"{table}|{partition}";
 
     public async Task AddAsync(string source, string type, string idWithinSource, string subject, object data, CancellationToken cancellation = default)
     {
-        var table = await storage.TableAsync(TableNames.Outbox, cancellation);
         var evt = Event(source, type, idWithinSource, subject, data);
-        // False when an earlier run of the same step recorded it; the relay is asked again all the same (a
+        // Not added when an earlier run of the same step recorded it; the relay is asked again all the same (a
         // crash may have come between the row and the message).
-        await table.TryAddAsync(Row(PartitionOf(source), evt), cancellation);
-        await RequestRelayAsync(TableNames.Outbox, PartitionOf(source), cancellation);
+        await CommitAsync(storage, TableNames.Outbox, PartitionOf(source), [evt], async _ =>
+        {
+            var table = await storage.TableAsync(TableNames.Outbox, cancellation);
+            await table.TryAddAsync(Row(PartitionOf(source), evt), cancellation);
+        }, cancellation);
     }
 
     /// <summary>The event, with its id derived from its source, type and what within the source caused it.</summary>
@@ -67,19 +145,20 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
         events.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertMerge, Row(partition, e)));
 
     /// <summary>Asks the relay to publish a partition's pending rows now. Losing this message loses nothing: the sweep finds them.</summary>
-    public async Task RequestRelayAsync(string table, string partition, CancellationToken cancellation = default)
+    public static async Task RequestRelayAsync(Storage storage, string table, string partition, CancellationToken cancellation = default)
     {
+        ArgumentNullException.ThrowIfNull(storage);
         try
         {
             await storage.SendAsync(RelayQueue, ApiJson.Serialize(new RelayRequest(table, partition)), cancellation);
         }
         catch (RequestFailedException)
         {
-            // The row is written; the sweep relays it within a minute.
+            // The row and its pending mark are written; the sweep relays it within a minute.
         }
     }
 
-    /// <summary>The events of a source in time order, published or not, wherever their rows live.</summary>
+    /// <summary>The events of a source in time order, published or not, wherever their rows live (a scan of every outbox table: for tests and investigations, not for requests).</summary>
     public async Task<List<DomainEvent>> ListAsync(string source, CancellationToken cancellation = default)
     {
         var events = new List<DomainEvent>();

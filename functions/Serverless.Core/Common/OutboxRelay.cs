@@ -100,7 +100,7 @@ public sealed partial class OutboxRelay(Storage storage, IEventPublisher publish
 {
     private const int BatchSize = 50;
 
-    /// <summary>Publishes the partition's pending events; how many.</summary>
+    /// <summary>Publishes the partition's pending events, then clears its pending mark if nothing came since; how many.</summary>
     public async Task<int> RelayAsync(string tableName, string partition, CancellationToken cancellation = default)
     {
         if (!Outbox.Tables.Contains(tableName, StringComparer.Ordinal))
@@ -108,6 +108,9 @@ public sealed partial class OutboxRelay(Storage storage, IEventPublisher publish
             throw new InvalidOperationException($"'{tableName}' holds no outbox rows.");
         }
 
+        // The mark is read first: a write marked after this read changes its ETag, and the mark then stays.
+        var outbox = await storage.TableAsync(TableNames.Outbox, cancellation);
+        var mark = await outbox.GetEntityIfExistsAsync<TableEntity>(Outbox.PendingPartition, Outbox.PendingRow(tableName, partition), cancellationToken: cancellation);
         var table = await storage.TableAsync(tableName, cancellation);
         var pending = new List<TableEntity>();
         await foreach (var row in table.QueryAsync<TableEntity>(
@@ -140,38 +143,43 @@ public sealed partial class OutboxRelay(Storage storage, IEventPublisher publish
             }
         }
 
+        if (mark.HasValue && mark.Value is { } m && m.GetDateTimeOffset("At") is { } at && clock.GetUtcNow() - at >= Outbox.PendingGrace)
+        {
+            try
+            {
+                await outbox.DeleteEntityAsync(m.PartitionKey, m.RowKey, m.ETag, cancellation);
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412)
+            {
+                // Cleared by another relay, or marked again by a newer write: that one keeps it.
+            }
+        }
+
         return pending.Count;
     }
 
-    /// <summary>Relays every partition with a pending row, in every outbox table; how many events.</summary>
+    /// <summary>Relays every partition with a pending mark; how many events.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellation = default)
     {
         var relayed = 0;
-        foreach (var tableName in Outbox.Tables)
+        var outbox = await storage.TableAsync(TableNames.Outbox, cancellation);
+        var marks = new List<(string Table, string Partition)>();
+        await foreach (var mark in outbox.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Outbox.PendingPartition}"),
+            select: ["Table", "Partition"], cancellationToken: cancellation))
         {
-            var table = await storage.TableAsync(tableName, cancellation);
-            var partitions = new HashSet<string>(StringComparer.Ordinal);
-            await foreach (var row in table.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"RowKey ge {Outbox.RowPrefix} and RowKey lt {Outbox.RowEnd}"),
-                select: ["PartitionKey", "RowKey", Outbox.PublishedAtColumn], cancellationToken: cancellation))
-            {
-                if (!row.ContainsKey(Outbox.PublishedAtColumn))
-                {
-                    partitions.Add(row.PartitionKey);
-                }
-            }
+            marks.Add((mark.GetString("Table"), mark.GetString("Partition")));
+        }
 
-            foreach (var partition in partitions)
+        foreach (var (tableName, partition) in marks)
+        {
+            try
             {
-                try
-                {
-                    relayed += await RelayAsync(tableName, partition, cancellation);
-                }
-                catch (Exception e) when (e is RequestFailedException or InvalidOperationException)
-                {
-                    // One partition's failure must not hold back the others; it stays pending for the next sweep.
-                    SweepFailed(logger, e, tableName, partition);
-                }
+                relayed += await RelayAsync(tableName, partition, cancellation);
+            }
+            catch (Exception e) when (e is RequestFailedException or InvalidOperationException)
+            {
+                // One partition's failure must not hold back the others; it stays pending for the next sweep.
+                SweepFailed(logger, e, tableName, partition);
             }
         }
 

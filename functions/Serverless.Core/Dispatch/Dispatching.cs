@@ -63,7 +63,6 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
             return (await requests.FindAsync(request.Id, cancellation))!.Value.Request;
         }
 
-        await outbox.RequestRelayAsync(TableNames.ServiceRequests, request.Id, cancellation);
         await Note(request, "created", $"created by {request.CreatedBy}: {request.Tier.ToString().ToLowerInvariant()} tier, on site by {request.Deadline:O}", cancellation);
         return request;
     }
@@ -371,7 +370,6 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
         var serviceConfirmed = outbox.Event(Source(r.Id), "Serverless.Dispatch.ServiceConfirmed", "confirmed", r.Id,
             new { requestId = r.Id, volunteerId = r.VolunteerId, hours = r.Hours, r.CommunityId });
         await requests.UpdateAsync(confirmed, etag, r, [serviceConfirmed], cancellation);
-        await outbox.RequestRelayAsync(TableNames.ServiceRequests, r.Id, cancellation);
         await requests.ReleaseBookingAsync(r.VolunteerId!, r.Id, cancellation);
         var today = District.Today(now);
         await volunteers.UpdateRecordAsync(r.VolunteerId!, rec => rec with

@@ -41,7 +41,8 @@ public sealed class RequestStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(request);
         var table = await storage.TableAsync(TableNames.ServiceRequests, cancellation);
-        var added = await table.TryAddAuditedAsync(Aggregate, request.Id, ToEntity(request), Outbox.Actions(request.Id, events), cancellation);
+        var added = await Outbox.CommitAsync(storage, TableNames.ServiceRequests, request.Id, events,
+            rows => table.TryAddAuditedAsync(Aggregate, request.Id, ToEntity(request), rows, cancellation), cancellation);
         await IndexAsync(request, cancellation);
         return added;
     }
@@ -58,7 +59,8 @@ public sealed class RequestStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(request);
         var table = await storage.TableAsync(TableNames.ServiceRequests, cancellation);
-        await table.UpdateAuditedAsync(Aggregate, request.Id, ToEntity(request), etag, TableUpdateMode.Replace, Outbox.Actions(request.Id, events), cancellation);
+        await Outbox.CommitAsync(storage, TableNames.ServiceRequests, request.Id, events,
+            rows => table.UpdateAuditedAsync(Aggregate, request.Id, ToEntity(request), etag, TableUpdateMode.Replace, rows, cancellation), cancellation);
         if (before is null || Reported(before) != Reported(request))
         {
             await IndexAsync(request, cancellation);

@@ -193,7 +193,8 @@ public sealed class AwardStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(challenge);
         var table = await storage.TableAsync(TableNames.Challenges, cancellation);
-        return await table.TryAddAuditedAsync(ChallengeAggregate, challenge.Id, ChallengeEntity(challenge), Outbox.Actions(challenge.TenderId, events), cancellation);
+        return await Outbox.CommitAsync(storage, TableNames.Challenges, challenge.TenderId, events,
+            rows => table.TryAddAuditedAsync(ChallengeAggregate, challenge.Id, ChallengeEntity(challenge), rows, cancellation), cancellation);
     }
 
     public async Task UpdateChallengeAsync(Challenge challenge, ETag etag, CancellationToken cancellation = default)
@@ -276,7 +277,6 @@ public sealed class Awarding(TenderStore tenders, BidStore bids, AwardStore awar
             return (await awards.FindChallengeAsync(tenderId, id, cancellation))!.Value.Challenge;
         }
 
-        await outbox.RequestRelayAsync(TableNames.Challenges, tenderId, cancellation);
         return challenge;
     }
 

@@ -196,7 +196,8 @@ public sealed class ContractStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(contract);
         var table = await storage.TableAsync(TableNames.Contracts, cancellation);
-        await table.UpdateAuditedAsync(Aggregate, contract.Id, ToEntity(contract), etag, TableUpdateMode.Replace, Outbox.Actions(contract.Id, events), cancellation);
+        await Outbox.CommitAsync(storage, TableNames.Contracts, contract.Id, events,
+            rows => table.UpdateAuditedAsync(Aggregate, contract.Id, ToEntity(contract), etag, TableUpdateMode.Replace, rows, cancellation), cancellation);
     }
 
     /// <summary>Records a milestone's payment; false when it was paid before (a step that ran twice).</summary>

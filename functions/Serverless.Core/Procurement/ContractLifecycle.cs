@@ -141,7 +141,6 @@ public sealed class ContractLifecycle(ContractStore contracts, Awarding awarding
         var reported = outbox.Event(Source(contract), "Serverless.Procurement.MilestoneReported", $"{index}|{report.Version}", contract.Id,
             new { contractId, milestone = index, version = report.Version });
         await contracts.UpdateAsync(updated, etag, [reported], cancellation);
-        await outbox.RequestRelayAsync(TableNames.Contracts, contract.Id, cancellation);
         return updated;
     }
 
