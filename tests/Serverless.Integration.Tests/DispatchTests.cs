@@ -177,7 +177,34 @@ public sealed class DispatchTests(DispatchFixture f) : IClassFixture<DispatchFix
         Assert.Equal(2, entries.Count);
         Assert.Equal(0m, entries.Sum(e => e.Hours));
         Assert.Equal(HttpStatusCode.Forbidden, (await Api.GetAsync($"volunteers/{third}/hours", DispatchFixture.As(first))).Status);
+
+        // Each transition raised its event once, stored in the batch of the change: the request's offers and
+        // their answers in the request's partition, the credit in the volunteer's ledger partition.
+        var onRequest = await OutboxRowsAsync(TableNames.ServiceRequests, id);
+        Assert.Equal([first, second, third], onRequest.Where(e => e.Type == "Serverless.Dispatch.OfferMade").OrderBy(e => e.Time).Select(e => Data(e, "volunteerId")).ToArray());
+        Assert.Equal([second], onRequest.Where(e => e.Type == "Serverless.Dispatch.OfferExpired").Select(e => Data(e, "volunteerId")).ToArray());
+        Assert.Equal([third], onRequest.Where(e => e.Type == "Serverless.Dispatch.OfferAccepted").Select(e => Data(e, "volunteerId")).ToArray());
+        Assert.Single(onRequest, e => e.Type == "Serverless.Dispatch.ServiceConfirmed");
+        var credited = Assert.Single(await OutboxRowsAsync(TableNames.Ledger, third));
+        Assert.Equal(("Serverless.Dispatch.HoursCredited", $"/volunteers/{third}", id), (credited.Type, credited.Source, Data(credited, "requestId")));
+        Assert.Equal(entries[0].TransactionId, Data(credited, "transactionId"));
     }
+
+    /// <summary>The events stored in one partition of one table, as the change's batch wrote them.</summary>
+    private async Task<List<DomainEvent>> OutboxRowsAsync(string table, string partition)
+    {
+        var rows = await f.Storage().TableAsync(table);
+        var events = new List<DomainEvent>();
+        await foreach (var row in rows.QueryAsync<Azure.Data.Tables.TableEntity>(Azure.Data.Tables.TableClient.CreateQueryFilter(
+            $"PartitionKey eq {partition} and RowKey ge {Outbox.RowPrefix} and RowKey lt {Outbox.RowEnd}")))
+        {
+            events.Add(Documents.FromEntity<DomainEvent>(row));
+        }
+
+        return events;
+    }
+
+    private static string Data(DomainEvent e, string member) => JsonDocument.Parse(e.Data).RootElement.GetProperty(member).ToString();
 
     [Fact]
     public async Task An_emergency_goes_to_several_at_once_exactly_one_of_two_simultaneous_acceptances_wins_and_a_no_show_is_dispatched_again()
@@ -345,6 +372,9 @@ public sealed class DispatchTests(DispatchFixture f) : IClassFixture<DispatchFix
         var missed = events.Where(e => e.Type.StartsWith("Serverless.Dispatch.PairingVisit", StringComparison.Ordinal)).ToList();
         Assert.Equal(["Serverless.Dispatch.PairingVisitMissed", "Serverless.Dispatch.PairingVisitEscalated"], missed.Take(2).Select(e => e.Type).ToArray());
         Assert.All(missed.Take(2), e => Assert.Contains("\"period\":1", e.Data, StringComparison.Ordinal));
+        // The escalation was stored with the pairing's count, in its partition; the reminder, which changes nothing, on its own.
+        Assert.Contains(await OutboxRowsAsync(TableNames.Pairings, id), e => e.Type == "Serverless.Dispatch.PairingVisitEscalated");
+        Assert.DoesNotContain(await OutboxRowsAsync(TableNames.Pairings, id), e => e.Type == "Serverless.Dispatch.PairingVisitMissed");
         var pairing = await Poll.UntilAsync(() => Api.GetAsync($"pairings/{id}", DispatchFixture.Dispatcher), r => r.Body.GetProperty("pairing").GetProperty("period").GetInt32() >= 2);
         Assert.True(pairing.Body.GetProperty("pairing").GetProperty("missed").GetInt32() >= 1);
         Assert.Single(pairing.Body.GetProperty("visits").EnumerateArray());

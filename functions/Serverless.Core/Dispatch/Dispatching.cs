@@ -113,12 +113,16 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
             return await AcceptedAsync(r, etag, won, now, cancellation);
         }
 
+        // The step's events, stored with the request's update that ends it: all of them or none.
+        var events = new List<DomainEvent>();
         var offers = r.OfferList.ToList();
         for (var i = 0; i < offers.Count; i++)
         {
             if (offers[i].Status == OfferStatus.Open && offers[i].Round == r.Round && now >= offers[i].ExpiresAt)
             {
                 offers[i] = offers[i] with { Status = OfferStatus.Expired };
+                events.Add(outbox.Event(Source(r.Id), "Serverless.Dispatch.OfferExpired", $"expired|{offers[i].OfferId}", r.Id,
+                    new { requestId = r.Id, offerId = offers[i].OfferId, volunteerId = offers[i].VolunteerId, round = offers[i].Round }));
                 await SetOfferStatusAsync(offers[i], OfferStatus.Expired, now, cancellation);
                 await Note(r, $"expired|{offers[i].OfferId}", $"no answer from {offers[i].VolunteerId} by {offers[i].ExpiresAt:O}: next candidate", cancellation);
             }
@@ -134,16 +138,16 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
         {
             r = r with { AtRiskSince = now };
             await Note(r, "at-risk", $"nobody has accepted by the warning point {r.WarnAt:O}: escalated to the social worker of {Map.Communities[r.CommunityId].Name} while offers continue", cancellation);
-            await outbox.AddAsync(Source(r.Id), "Serverless.Dispatch.RequestAtRisk", "at-risk", r.Id,
-                new { requestId = r.Id, r.CommunityId, r.Deadline, tier = r.Tier.ToString() }, cancellation);
+            events.Add(outbox.Event(Source(r.Id), "Serverless.Dispatch.RequestAtRisk", "at-risk", r.Id,
+                new { requestId = r.Id, r.CommunityId, r.Deadline, tier = r.Tier.ToString() }));
         }
 
         if (!r.OfferList.Exists(o => o.Status == OfferStatus.Open && o.Round == r.Round))
         {
-            r = await OfferNextAsync(r, now, cancellation);
+            r = await OfferNextAsync(r, now, events, cancellation);
         }
 
-        await requests.UpdateAsync(r, etag, read, cancellation);
+        await requests.UpdateAsync(r, etag, read, events, cancellation);
         if (r.Status == RequestStatus.Escalated)
         {
             return new DispatchStep(r.Status, null, "no candidate left in the street: escalated to the community social worker");
@@ -160,7 +164,7 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
     }
 
     /// <summary>Offers to the next candidates of the current ring, widening ring by ring; escalates when the street is exhausted.</summary>
-    private async Task<ServiceRequest> OfferNextAsync(ServiceRequest r, DateTimeOffset now, CancellationToken cancellation)
+    private async Task<ServiceRequest> OfferNextAsync(ServiceRequest r, DateTimeOffset now, List<DomainEvent> events, CancellationToken cancellation)
     {
         var served = await ledger.ServedAsync(r.BeneficiaryId, cancellation);
         for (var level = r.Level; level < 4; level++)
@@ -195,6 +199,8 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
                 }
 
                 refs.Add(new OfferRef(offer.Id, c.VolunteerId, r.Round, expires, OfferStatus.Open));
+                events.Add(outbox.Event(Source(r.Id), "Serverless.Dispatch.OfferMade", $"offered|{offer.Id}", r.Id,
+                    new { requestId = r.Id, offerId = offer.Id, volunteerId = c.VolunteerId, round = r.Round, expiresAt = expires }));
             }
 
             var details = ranked.Take(5).Select(c => $"#{c.Rank} {c.VolunteerId}: {string.Join("; ", c.Steps)}").ToList();
@@ -206,8 +212,8 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
         }
 
         await Note(r, $"escalated|{r.Round}", $"no candidate left in {r.Street}: escalated to the social worker of {Map.Communities[r.CommunityId].Name}", cancellation);
-        await outbox.AddAsync(Source(r.Id), "Serverless.Dispatch.RequestEscalated", $"escalated|{r.Round}", r.Id,
-            new { requestId = r.Id, r.CommunityId, r.Street, reason = "no candidate left" }, cancellation);
+        events.Add(outbox.Event(Source(r.Id), "Serverless.Dispatch.RequestEscalated", $"escalated|{r.Round}", r.Id,
+            new { requestId = r.Id, r.CommunityId, r.Street, reason = "no candidate left" }));
         return r with { Level = 3, Status = RequestStatus.Escalated, EscalatedAt = now };
     }
 
@@ -238,7 +244,9 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
         var accepted = r with { Status = RequestStatus.Accepted, VolunteerId = won.VolunteerId, AcceptedAt = won.At, CheckInBy = checkInBy, Offers = offers };
         // The line first: whoever reads the new status finds its line in the timeline (written once by key).
         await Note(r, $"accepted|{r.Round}", $"accepted by {won.VolunteerId} at {won.At:O}", cancellation);
-        await requests.UpdateAsync(accepted, etag, cancellation: cancellation);
+        var offerAccepted = outbox.Event(Source(r.Id), "Serverless.Dispatch.OfferAccepted", $"accepted|{r.Round}", r.Id,
+            new { requestId = r.Id, volunteerId = won.VolunteerId, round = r.Round });
+        await requests.UpdateAsync(accepted, etag, null, [offerAccepted], cancellation);
         var today = District.Today(now);
         await volunteers.UpdateRecordAsync(won.VolunteerId, rec => rec with
         {
@@ -246,8 +254,6 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
             WeekOf = District.WeekOf(today),
             TasksThisWeek = rec.TasksInWeekOf(today) + 1,
         }, cancellation);
-        await outbox.AddAsync(Source(r.Id), "Serverless.Dispatch.OfferAccepted", $"accepted|{r.Round}", r.Id,
-            new { requestId = r.Id, volunteerId = won.VolunteerId, round = r.Round }, cancellation);
         return new DispatchStep(RequestStatus.Accepted, checkInBy, $"accepted by {won.VolunteerId}");
     }
 
@@ -257,7 +263,8 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
         var volunteer = r.VolunteerId!;
         var offers = r.OfferList.Select(o => o.VolunteerId == volunteer && o.Round == r.Round ? o with { Status = OfferStatus.NoShow } : o).ToList();
         var again = r with { Status = RequestStatus.Dispatching, VolunteerId = null, AcceptedAt = null, CheckInBy = null, Round = r.Round + 1, Offers = offers, Flagged = true };
-        await requests.UpdateAsync(again, etag, cancellation: cancellation);
+        var noShowEvent = outbox.Event(Source(r.Id), "Serverless.Dispatch.NoShow", $"no-show|{r.Round}", r.Id, new { requestId = r.Id, volunteerId = volunteer });
+        await requests.UpdateAsync(again, etag, null, [noShowEvent], cancellation);
         await Note(r, $"no-show|{r.Round}", $"{volunteer} did not check in by {r.CheckInBy ?? r.Deadline:O}: dispatched again", cancellation);
         if (offers.FirstOrDefault(o => o.VolunteerId == volunteer && o.Round == r.Round) is { } noShow)
         {
@@ -266,17 +273,16 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
 
         await requests.ReleaseBookingAsync(volunteer, r.Id, cancellation);
         await volunteers.UpdateRecordAsync(volunteer, rec => rec with { NoShows = rec.NoShows + 1 }, cancellation);
-        await outbox.AddAsync(Source(r.Id), "Serverless.Dispatch.NoShow", $"no-show|{r.Round}", r.Id, new { requestId = r.Id, volunteerId = volunteer }, cancellation);
         return again;
     }
 
     private async Task<DispatchStep> CloseUnconfirmedAsync(ServiceRequest r, ETag etag, DateTimeOffset now, CancellationToken cancellation)
     {
         // The state first: a check-out at the same instant wins the race (412, step retried) and no line is written.
-        await requests.UpdateAsync(r with { Status = RequestStatus.Unconfirmed, Flagged = true }, etag, cancellation: cancellation);
+        var unconfirmed = outbox.Event(Source(r.Id), "Serverless.Dispatch.RequestUnconfirmed", "unconfirmed", r.Id, new { requestId = r.Id, volunteerId = r.VolunteerId });
+        await requests.UpdateAsync(r with { Status = RequestStatus.Unconfirmed, Flagged = true }, etag, null, [unconfirmed], cancellation);
         await requests.ReleaseBookingAsync(r.VolunteerId!, r.Id, cancellation);
         await Note(r, "unconfirmed", $"not checked out within {options.CheckOutWithin.TotalHours:0} hours of check-in: closed unconfirmed and flagged", cancellation);
-        await outbox.AddAsync(Source(r.Id), "Serverless.Dispatch.RequestUnconfirmed", "unconfirmed", r.Id, new { requestId = r.Id, volunteerId = r.VolunteerId }, cancellation);
         return new DispatchStep(RequestStatus.Unconfirmed, null, "closed unconfirmed");
     }
 

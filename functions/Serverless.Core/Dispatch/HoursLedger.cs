@@ -15,10 +15,13 @@ public sealed record HoursStatement(string VolunteerId, decimal Balance, List<Le
 /// entries, a credit to the volunteer's account and the matching debit to the community's service account
 /// (<c>community:{id}</c>), so all balances always sum to zero. Both entries live in the volunteer's
 /// partition and are written in one entity-group transaction with keys derived from the request and round:
-/// the pair is written together or not at all, and exactly once however often the step is retried.
+/// the pair is written together or not at all, and exactly once however often the step is retried. The
+/// <c>HoursCredited</c> event is stored in the same batch.
 /// </summary>
 public sealed class HoursLedger(Storage storage, TimeProvider clock)
 {
+    private readonly Outbox outbox = new(storage, clock);
+
     /// <summary>Service time in hours, rounded up to the quarter hour, at least a quarter, at most twelve.</summary>
     public static decimal Hours(DateTimeOffset checkedIn, DateTimeOffset checkedOut)
     {
@@ -46,9 +49,11 @@ public sealed class HoursLedger(Storage storage, TimeProvider clock)
         var memo = request.Need;
         var credit = new LedgerEntry(txn, volunteer, hours, request.Id, memo, now);
         var debit = new LedgerEntry(txn, CommunityAccount(request.CommunityId), -hours, request.Id, memo, now);
-        // Both entries and the audit record, or none: one batch in the volunteer's partition.
-        if (!await table.TryAddAuditedAsync(Aggregate, txn, Entity(volunteer, $"entry|{txn}|credit", credit),
-            [new TableTransactionAction(TableTransactionActionType.Add, Entity(volunteer, $"entry|{txn}|debit", debit))], cancellation))
+        var credited = outbox.Event($"/volunteers/{volunteer}", "Serverless.Dispatch.HoursCredited", txn, volunteer,
+            new { volunteerId = volunteer, requestId = request.Id, transactionId = txn, hours, communityId = request.CommunityId });
+        // Both entries, the audit record and the event, or none: one batch in the volunteer's partition.
+        if (!await Outbox.CommitAsync(storage, TableNames.Ledger, volunteer, [credited], rows => table.TryAddAuditedAsync(Aggregate, txn, Entity(volunteer, $"entry|{txn}|credit", credit),
+            [new TableTransactionAction(TableTransactionActionType.Add, Entity(volunteer, $"entry|{txn}|debit", debit)), .. rows], cancellation), cancellation))
         {
             return false;
         }

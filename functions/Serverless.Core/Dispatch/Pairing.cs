@@ -36,7 +36,8 @@ public sealed record Pairing(
     DateTimeOffset? LastVisitAt = null,
     int Missed = 0,
     int Escalations = 0,
-    DateTimeOffset? EndedAt = null)
+    DateTimeOffset? EndedAt = null,
+    int? EscalatedPeriod = null)
 {
     public static string Location(string id) => $"/api/pairings/{id}";
 
@@ -165,13 +166,23 @@ public sealed class PairingStore(Storage storage, Outbox outbox, TimeProvider cl
         }
 
         var type = notice.Kind == "escalation" ? "Serverless.Dispatch.PairingVisitEscalated" : "Serverless.Dispatch.PairingVisitMissed";
-        await outbox.AddAsync($"/pairings/{p.Id}", type, $"{notice.Period}|{notice.Kind}", p.Id,
-            new { pairingId = p.Id, p.VolunteerId, p.CommunityId, period = notice.Period, dueAt = p.DueAt }, cancellation);
-        if (notice.Kind == "escalation")
+        var data = new { pairingId = p.Id, p.VolunteerId, p.CommunityId, period = notice.Period, dueAt = p.DueAt };
+        if (notice.Kind != "escalation")
         {
-            await table.UpdateAuditedAsync(Aggregate, p.Id, Documents.ToEntity(p.Id, Row, p with { Escalations = p.Escalations + 1 }), etag, cancellation);
+            // A reminder changes nothing of the pairing: its event stands alone.
+            await outbox.AddAsync($"/pairings/{p.Id}", type, $"{notice.Period}|{notice.Kind}", p.Id, data, cancellation);
+            return true;
         }
 
+        if (p.EscalatedPeriod == notice.Period)
+        {
+            return true; // escalated by an earlier run of this step
+        }
+
+        // The count and its event in one batch: a step run again finds the period escalated and adds neither twice.
+        var escalated = outbox.Event($"/pairings/{p.Id}", type, $"{notice.Period}|{notice.Kind}", p.Id, data);
+        await Outbox.CommitAsync(storage, TableNames.Pairings, p.Id, [escalated], rows => table.UpdateAuditedAsync(Aggregate, p.Id,
+            Documents.ToEntity(p.Id, Row, p with { Escalations = p.Escalations + 1, EscalatedPeriod = notice.Period }), etag, TableUpdateMode.Replace, rows, cancellation), cancellation);
         return true;
     }
 
