@@ -300,6 +300,42 @@ public sealed class VentureRoundTests
         await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}/workflow", Admin),
             r => r.Body.GetProperty("stages").GetProperty("runtimeStatus").GetString() == "Completed", TimeSpan.FromSeconds(30));
         Assert.Equal("complete", (await api.GetAsync($"rounds/{roundId}")).Str("status"));
+
+        // Every transition was announced once, from the batch of its change: the round's in the rounds' partition,
+        // a payment's with its payment row and a failure with the grant's, however often the steps ran.
+        var outbox = new Outbox(storage, TimeProvider.System);
+        var roundEvents = await outbox.ListAsync(RoundStages.EventSource + roundId);
+        foreach (var type in new[] { "RoundPublished", "RoundClosed", "ResultsPublished", "AwardsMade", "RoundCompleted" })
+        {
+            var announced = Assert.Single(roundEvents, e => e.Type == "Serverless.Ventures." + type);
+            Assert.Equal(RoundStore.Locate(roundId).Partition, await PartitionOfAsync(storage, TableNames.Rounds, announced));
+        }
+
+        Assert.Equal(12, roundEvents.Count(e => e.Type == "Serverless.Ventures.ApplicationSubmitted"));
+        var released = (await outbox.ListAsync($"/grants/{paidGrant}")).Where(e => e.Type == "Serverless.Ventures.TrancheReleased").ToList();
+        Assert.Equal(2, released.Count);
+        var failingEvents = await outbox.ListAsync($"/grants/{failing}");
+        Assert.Single(failingEvents, e => e.Type == "Serverless.Ventures.TrancheReleased");
+        var grantFailed = Assert.Single(failingEvents, e => e.Type == "Serverless.Ventures.GrantFailed");
+        Assert.Equal(failing, await PartitionOfAsync(storage, TableNames.Grants, grantFailed));
+        foreach (var payment in released)
+        {
+            Assert.Equal(paidGrant, await PartitionOfAsync(storage, TableNames.Grants, payment));
+        }
+    }
+
+    /// <summary>The partition of a table that holds an event's outbox row.</summary>
+    private static async Task<string> PartitionOfAsync(Storage storage, string tableName, DomainEvent evt)
+    {
+        var table = await storage.TableAsync(tableName);
+        var partitions = new List<string>();
+        await foreach (var row in table.QueryAsync<Azure.Data.Tables.TableEntity>(
+            Azure.Data.Tables.TableClient.CreateQueryFilter($"RowKey eq {Outbox.RowPrefix + evt.Id}"), select: ["PartitionKey"]))
+        {
+            partitions.Add(row.PartitionKey);
+        }
+
+        return Assert.Single(partitions);
     }
 
     /// <summary>Scores that fall with the project's number: project 01 scores highest.</summary>

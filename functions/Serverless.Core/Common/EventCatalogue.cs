@@ -15,6 +15,9 @@ public static class EventCatalogue
 {
     public static readonly IReadOnlyList<EventType> Types =
     [
+        new("Serverless.Ventures.RoundPublished", "/rounds/{roundId}", "the bureau published a round: it is open for applications in its window", ["roundId", "opensAt", "closesAt", "budget"]),
+        new("Serverless.Ventures.RoundClosed", "/rounds/{roundId}", "the round's deadline passed and it closed for applications, with the count received", ["roundId", "closedAt", "applications"]),
+        new("Serverless.Ventures.ApplicationSubmitted", "/rounds/{roundId}", "an organization's application to the round was stored (a retried submission raises none)", ["roundId", "applicationId", "organizationId", "requested"]),
         new("Serverless.Ventures.ReviewReminder", "/rounds/{roundId}", "a fifth of the review period before its deadline, once per reviewer with reviews outstanding", ["roundId", "reviewerId", "applications", "due"]),
         new("Serverless.Ventures.CommitteeReminder", "/rounds/{roundId}", "the committee has not decided by the end of a decision period", ["roundId", "period"]),
         new("Serverless.Ventures.ResultsPublished", "/rounds/{roundId}", "the committee approved the results; the publicity period starts", ["roundId", "until"]),

@@ -9,7 +9,8 @@ public static class ApplicationEndpoints
     /// <summary>
     /// An organization applies to a round. With an Idempotency-Key the application's id is derived from
     /// the key, so a retry (even one that arrives after the deadline, for a request accepted before it)
-    /// returns the first result and never stores a second application.
+    /// returns the first result and never stores a second application. ApplicationSubmitted is written in the
+    /// application's own batch, so a retry that finds it stored raises no second event.
     /// </summary>
     public static async Task<IResult> SubmitApplication(EndpointContext ctx)
     {
@@ -38,7 +39,9 @@ public static class ApplicationEndpoints
         var application = new Application(id, round.Id, organizationId, organization.Name, content,
             ApplicationStatus.Submitted, now, now, 1);
 
-        if (await store.TryAddAsync(application, key, fingerprint, ctx.Aborted))
+        var submitted = ctx.Service<Outbox>().Event(RoundStages.EventSource + round.Id, "Serverless.Ventures.ApplicationSubmitted", id, id,
+            new { roundId = round.Id, applicationId = id, organizationId, requested = content.AmountRequested });
+        if (await store.TryAddAsync(application, key, fingerprint, [submitted], ctx.Aborted))
         {
             return Reply.Created(Application.Location(round.Id, id), application);
         }

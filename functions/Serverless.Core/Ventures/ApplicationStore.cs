@@ -29,11 +29,20 @@ public sealed class ApplicationStore(Storage storage)
     }
 
     /// <summary>Stores a new application; false when one with this id exists (a retried submission).</summary>
-    public async Task<bool> TryAddAsync(Application application, string? idempotencyKey, string fingerprint, CancellationToken cancellation = default)
+    public Task<bool> TryAddAsync(Application application, string? idempotencyKey, string fingerprint, CancellationToken cancellation = default) =>
+        TryAddAsync(application, idempotencyKey, fingerprint, [], cancellation);
+
+    /// <summary>
+    /// Stores a new application with its events, in one batch in the round's partition; false when one with this
+    /// id exists: the batch then fails as a whole, so a retried submission raises no second event.
+    /// </summary>
+    public async Task<bool> TryAddAsync(Application application, string? idempotencyKey, string fingerprint, IReadOnlyList<DomainEvent> events,
+        CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(application);
         var table = await storage.TableAsync(TableNames.Applications, cancellation);
-        return await table.TryAddAuditedAsync(Aggregate, application.Id, ToEntity(application, idempotencyKey, fingerprint), cancellation);
+        return await Outbox.CommitAsync(storage, TableNames.Applications, application.RoundId, events,
+            rows => table.TryAddAuditedAsync(Aggregate, application.Id, ToEntity(application, idempotencyKey, fingerprint), rows, cancellation), cancellation);
     }
 
     /// <summary>Replaces the application if unchanged since <paramref name="etag"/>; 412 otherwise.</summary>

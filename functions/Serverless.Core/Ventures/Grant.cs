@@ -120,11 +120,15 @@ public sealed class GrantStore(Storage storage)
         return await table.TryAddAuditedAsync(Aggregate, grant.Id, ToEntity(grant), cancellation);
     }
 
-    public async Task UpdateAsync(Grant grant, ETag etag, CancellationToken cancellation = default)
+    public Task UpdateAsync(Grant grant, ETag etag, CancellationToken cancellation = default) => UpdateAsync(grant, etag, [], cancellation);
+
+    /// <summary>Replaces the grant (conditional on its ETag) with its events, in one batch in the grant's partition.</summary>
+    public async Task UpdateAsync(Grant grant, ETag etag, IReadOnlyList<DomainEvent> events, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(grant);
         var table = await storage.TableAsync(TableNames.Grants, cancellation);
-        await table.UpdateAuditedAsync(Aggregate, grant.Id, ToEntity(grant), etag, cancellation);
+        await Outbox.CommitAsync(storage, TableNames.Grants, grant.Id, events,
+            rows => table.UpdateAuditedAsync(Aggregate, grant.Id, ToEntity(grant), etag, TableUpdateMode.Replace, rows, cancellation), cancellation);
     }
 
     public async Task<List<Grant>> ListForRoundAsync(string roundId, CancellationToken cancellation = default)
@@ -165,15 +169,34 @@ public sealed class GrantStore(Storage storage)
     }
 
     /// <summary>Records a payment; false when this tranche was already paid (a step that ran twice).</summary>
-    public async Task<bool> TryRecordPaymentAsync(string grantId, Tranche tranche, CancellationToken cancellation = default)
+    public Task<bool> TryRecordPaymentAsync(string grantId, Tranche tranche, CancellationToken cancellation = default) =>
+        TryRecordPaymentAsync(grantId, tranche, [], cancellation);
+
+    /// <summary>
+    /// Records a payment with its events, in one batch in the grant's partition; false when this tranche was
+    /// already paid: the batch then fails as a whole, so the payment and its event are each stored once.
+    /// </summary>
+    public async Task<bool> TryRecordPaymentAsync(string grantId, Tranche tranche, IReadOnlyList<DomainEvent> events, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(tranche);
         var table = await storage.TableAsync(TableNames.Grants, cancellation);
-        return await table.TryAddAsync(new TableEntity(grantId, $"payment|{tranche.Index.ToString("D2", CultureInfo.InvariantCulture)}")
+        var payment = new TableEntity(grantId, $"payment|{tranche.Index.ToString("D2", CultureInfo.InvariantCulture)}")
         {
             ["Amount"] = tranche.Amount.ToString(CultureInfo.InvariantCulture),
             ["PaidAt"] = tranche.PaidAt,
             ["Name"] = tranche.Name,
+        };
+        return await Outbox.CommitAsync(storage, TableNames.Grants, grantId, events, async rows =>
+        {
+            try
+            {
+                await table.SubmitTransactionAsync([new TableTransactionAction(TableTransactionActionType.Add, payment), .. rows], cancellation);
+                return true;
+            }
+            catch (RequestFailedException e) when (e.Status == 409)
+            {
+                return false;
+            }
         }, cancellation);
     }
 

@@ -70,7 +70,12 @@ public sealed class GrantLifecycle(GrantStore grants, RoundStore rounds, ResultS
             grant.Evaluation);
     }
 
-    /// <summary>Pays a tranche: the payment row is inserted once; the grant row then shows it paid.</summary>
+    /// <summary>
+    /// Pays a tranche: the grant row shows it paid, then the payment row is inserted once, with the
+    /// TrancheReleased event in its batch. A retried step finds the grant paid and tries the payment row again:
+    /// stored already, its batch fails as a whole (no second payment, no second event); missing (a crash between
+    /// the two writes), it is stored now with its event.
+    /// </summary>
     public async Task<GrantState> PayAsync(PaymentRequest request, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -89,9 +94,9 @@ public sealed class GrantLifecycle(GrantStore grants, RoundStore rounds, ResultS
                 return; // withheld: nothing to record
             }
 
-            await grants.TryRecordPaymentAsync(paid.Id, tranche, cancellation);
-            await outbox.AddAsync(EventSource + paid.Id, "Serverless.Ventures.TrancheReleased", $"tranche{tranche.Index}", paid.Id,
-                new { grantId = paid.Id, tranche = tranche.Index, amount = tranche.Amount, organizationId = paid.OrganizationId }, cancellation);
+            var released = outbox.Event(EventSource + paid.Id, "Serverless.Ventures.TrancheReleased", $"tranche{tranche.Index}", paid.Id,
+                new { grantId = paid.Id, tranche = tranche.Index, amount = tranche.Amount, organizationId = paid.OrganizationId });
+            await grants.TryRecordPaymentAsync(paid.Id, tranche, [released], cancellation);
         }, cancellation);
         return await StateAsync(request.GrantId, cancellation);
     }
@@ -116,7 +121,8 @@ public sealed class GrantLifecycle(GrantStore grants, RoundStore rounds, ResultS
 
     /// <summary>
     /// The grant failed: the tranches not paid are withheld, the clawback the evaluation named is recorded,
-    /// and the organization is debarred for the round's debarment period.
+    /// and the organization is debarred for the round's debarment period. GrantFailed is written in the batch
+    /// that fails the grant; a retried step finds it failed and only finishes the debarment and the signal.
     /// </summary>
     public async Task<GrantState> FailAsync(string grantId, DurableTaskClient durable, CancellationToken cancellation = default)
     {
@@ -128,7 +134,9 @@ public sealed class GrantLifecycle(GrantStore grants, RoundStore rounds, ResultS
             Clawback = g.Evaluation?.Clawback ?? 0,
             FailureReason = g.Evaluation?.Note,
             Tranches = g.Tranches.Select(t => t.PaidAt is null ? t with { Withheld = true } : t).ToList(),
-        }, async failed =>
+        }, failed => [outbox.Event(EventSource + failed.Id, "Serverless.Ventures.GrantFailed", "failed", failed.Id,
+            new { grantId = failed.Id, organizationId = failed.OrganizationId, clawback = failed.Clawback, withheld = failed.Tranches.Where(t => t.Withheld).Sum(t => t.Amount) })],
+        async failed =>
         {
             if (failed.Status != GrantStatus.Failed)
             {
@@ -136,9 +144,6 @@ public sealed class GrantLifecycle(GrantStore grants, RoundStore rounds, ResultS
             }
 
             await organizations.DebarAsync(failed.OrganizationId, District.Today(clock.GetUtcNow()).AddYears(round.DebarmentYears), cancellation);
-            await outbox.AddAsync(EventSource + failed.Id, "Serverless.Ventures.GrantFailed", "failed", failed.Id,
-                new { grantId = failed.Id, organizationId = failed.OrganizationId, clawback = failed.Clawback, withheld = failed.Tranches.Where(t => t.Withheld).Sum(t => t.Amount) },
-                cancellation);
             await RoundWorkflow.SignalStagesAsync(durable, failed.RoundId, RoundWorkflow.GrantEndedEvent, failed.Id, cancellation);
         }, cancellation);
         return await StateAsync(grantId, cancellation);
@@ -151,7 +156,16 @@ public sealed class GrantLifecycle(GrantStore grants, RoundStore rounds, ResultS
     /// Applies a change conditional on the ETag; <paramref name="after"/> runs for the changed grant, and
     /// also when the change was already made (null change) so that a retried step finishes its records.
     /// </summary>
-    private async Task ChangeAsync(string grantId, Func<Grant, Grant?> change, Func<Grant, Task> after, CancellationToken cancellation)
+    private Task ChangeAsync(string grantId, Func<Grant, Grant?> change, Func<Grant, Task> after, CancellationToken cancellation) =>
+        ChangeAsync(grantId, change, _ => [], after, cancellation);
+
+    /// <summary>
+    /// As the other overload, with the events of the changed grant (<paramref name="eventsOf"/>) written in the
+    /// change's own batch: stored with it or not at all, so a retried step that finds the change made has
+    /// nothing left to announce.
+    /// </summary>
+    private async Task ChangeAsync(string grantId, Func<Grant, Grant?> change, Func<Grant, IReadOnlyList<DomainEvent>> eventsOf, Func<Grant, Task> after,
+        CancellationToken cancellation)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -165,7 +179,7 @@ public sealed class GrantLifecycle(GrantStore grants, RoundStore rounds, ResultS
 
             try
             {
-                await grants.UpdateAsync(changed, etag, cancellation);
+                await grants.UpdateAsync(changed, etag, eventsOf(changed), cancellation);
                 await after(changed);
                 return;
             }

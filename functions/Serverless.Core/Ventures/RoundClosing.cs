@@ -21,9 +21,10 @@ public sealed record CloseOutcome(CloseResult Result, DateTimeOffset? ClosesAt =
 /// <summary>
 /// Closing a round: the one I/O step the round's orchestration, the sweep and any retry all share. It is
 /// idempotent (a closed round stays closed with its first count) and safe against concurrent writers
-/// (the status change is conditional on the ETag it read).
+/// (the status change is conditional on the ETag it read). RoundClosed is written in the batch that closes the
+/// round, so only the closer whose write wins announces it, once.
 /// </summary>
-public sealed class RoundClosing(RoundStore rounds, ApplicationStore applications, TimeProvider clock)
+public sealed class RoundClosing(RoundStore rounds, ApplicationStore applications, Outbox outbox, TimeProvider clock)
 {
     public async Task<CloseOutcome> CloseAsync(CloseRoundRequest request, CancellationToken cancellation = default)
     {
@@ -53,9 +54,11 @@ public sealed class RoundClosing(RoundStore rounds, ApplicationStore application
             // counting those stamped before the deadline is exact even if one lands a moment after this read.
             var counts = await applications.CountAsync(round.Id, round.ClosesAt, cancellation);
             var closed = round.Close(now, counts.Submitted, request.By).OrThrow();
+            var announced = outbox.Event(RoundStages.EventSource + round.Id, "Serverless.Ventures.RoundClosed", "closed", round.Id,
+                new { roundId = round.Id, closedAt = closed.ClosedAt, applications = closed.ApplicationsReceived });
             try
             {
-                await rounds.UpdateAsync(closed, etag, cancellation);
+                await rounds.UpdateAsync(closed, etag, [announced], cancellation);
                 return new CloseOutcome(CloseResult.Closed, closed.ClosesAt, closed.ApplicationsReceived);
             }
             catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)

@@ -49,6 +49,8 @@ public static class RoundEndpoints
     /// <summary>
     /// Publishing opens the round and starts its orchestration. Publishing again is harmless: it makes sure
     /// the orchestration exists (repairing a crash between the two steps) and answers with the round.
+    /// RoundPublished is written in the batch that opens the round, so it is raised once, by the publish that
+    /// opened it.
     /// </summary>
     public static async Task<IResult> PublishRound(EndpointContext ctx)
     {
@@ -60,7 +62,9 @@ public static class RoundEndpoints
         if (round.Status != RoundStatus.Open)
         {
             round = round.Publish(now).OrThrow();
-            await store.UpdateAsync(round, etag, ctx.Aborted);
+            var published = ctx.Service<Outbox>().Event(RoundStages.EventSource + round.Id, "Serverless.Ventures.RoundPublished", "published", round.Id,
+                new { roundId = round.Id, round.OpensAt, round.ClosesAt, round.Budget });
+            await store.UpdateAsync(round, etag, [published], ctx.Aborted);
         }
 
         await RoundWorkflow.EnsureStartedAsync(ctx.Durable, round, ctx.Aborted);

@@ -288,9 +288,8 @@ public sealed class RoundStages(
             round = await AdvanceAsync(roundId, RoundStatus.Publicity, r => r.Stages with
             {
                 PublicityEndsAt = now + StagePeriods.Parse(r.Periods.Publicity),
-            }, cancellation);
-            await outbox.AddAsync(EventSource + roundId, "Serverless.Ventures.ResultsPublished", "publicity", roundId,
-                new { roundId, until = round.Stages.PublicityEndsAt }, cancellation);
+            }, next => [outbox.Event(EventSource + roundId, "Serverless.Ventures.ResultsPublished", "publicity", roundId,
+                new { roundId, until = next.Stages.PublicityEndsAt })], cancellation);
         }
 
         return new StageReport(round.Status, round.Stages.PublicityEndsAt, 0, 0, $"publicity until {round.Stages.PublicityEndsAt:O}");
@@ -309,9 +308,9 @@ public sealed class RoundStages(
 
         if (round.Status == RoundStatus.Publicity)
         {
-            round = await AdvanceAsync(roundId, RoundStatus.Awarded, r => r.Stages with { AwardedAt = clock.GetUtcNow() }, cancellation);
-            await outbox.AddAsync(EventSource + roundId, "Serverless.Ventures.AwardsMade", "awards", roundId,
-                new { roundId, awards = funded.Select(f => new { f.ApplicationId, f.OrganizationId, f.Granted }).ToList() }, cancellation);
+            round = await AdvanceAsync(roundId, RoundStatus.Awarded, r => r.Stages with { AwardedAt = clock.GetUtcNow() },
+                _ => [outbox.Event(EventSource + roundId, "Serverless.Ventures.AwardsMade", "awards", roundId,
+                    new { roundId, awards = funded.Select(f => new { f.ApplicationId, f.OrganizationId, f.Granted }).ToList() })], cancellation);
         }
 
         return new StageReport(round.Status, null, funded.Count, funded.Count,
@@ -324,8 +323,8 @@ public sealed class RoundStages(
         var (round, _) = await LoadAsync(roundId, cancellation);
         if (round.Status == RoundStatus.Awarded)
         {
-            round = await AdvanceAsync(roundId, RoundStatus.Complete, r => r.Stages, cancellation);
-            await outbox.AddAsync(EventSource + roundId, "Serverless.Ventures.RoundCompleted", "complete", roundId, new { roundId }, cancellation);
+            round = await AdvanceAsync(roundId, RoundStatus.Complete, r => r.Stages,
+                _ => [outbox.Event(EventSource + roundId, "Serverless.Ventures.RoundCompleted", "complete", roundId, new { roundId })], cancellation);
         }
 
         return new StageReport(round.Status, null, 0, 0, "complete: every grant has ended", Finished: true);
@@ -335,7 +334,15 @@ public sealed class RoundStages(
         await rounds.FindAsync(roundId, cancellation) ?? throw new InvalidOperationException($"Round {roundId} does not exist.");
 
     /// <summary>Moves the round forward with its stage clock, conditional on the ETag, retried on a concurrent change.</summary>
-    private async Task<Round> AdvanceAsync(string roundId, RoundStatus to, Func<Round, StageClock> clockOf, CancellationToken cancellation)
+    private Task<Round> AdvanceAsync(string roundId, RoundStatus to, Func<Round, StageClock> clockOf, CancellationToken cancellation) =>
+        AdvanceAsync(roundId, to, clockOf, _ => [], cancellation);
+
+    /// <summary>
+    /// As the other overload, with the events of the moved round (<paramref name="eventsOf"/>) in the same batch as
+    /// the move: a step that crashes after it finds the stage moved and its event stored, and raises nothing again.
+    /// </summary>
+    private async Task<Round> AdvanceAsync(string roundId, RoundStatus to, Func<Round, StageClock> clockOf, Func<Round, IReadOnlyList<DomainEvent>> eventsOf,
+        CancellationToken cancellation)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -343,7 +350,7 @@ public sealed class RoundStages(
             var next = round.Advance(to, clockOf(round)).OrThrow();
             try
             {
-                await rounds.UpdateAsync(next, etag, cancellation);
+                await rounds.UpdateAsync(next, etag, eventsOf(next), cancellation);
                 return next;
             }
             catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)

@@ -37,13 +37,20 @@ public sealed class RoundStore(Storage storage)
     }
 
     /// <summary>Replaces the round if nobody changed it since <paramref name="etag"/>; throws 412 otherwise.</summary>
-    public async Task UpdateAsync(Round round, ETag etag, CancellationToken cancellation = default)
+    public Task UpdateAsync(Round round, ETag etag, CancellationToken cancellation = default) => UpdateAsync(round, etag, [], cancellation);
+
+    /// <summary>
+    /// Replaces the round (conditional on its ETag) with the events its change raises, in one batch in the rounds'
+    /// partition: a stage that moved is announced, and one that failed to move announces nothing.
+    /// </summary>
+    public async Task UpdateAsync(Round round, ETag etag, IReadOnlyList<DomainEvent> events, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(round);
         var table = await storage.TableAsync(TableNames.Rounds, cancellation);
         var entity = ToEntity(round, null);
         // Merge keeps the Fingerprint column written at creation.
-        await table.UpdateAuditedAsync(Aggregate, round.Id, entity, etag, TableUpdateMode.Merge, [], cancellation);
+        await Outbox.CommitAsync(storage, TableNames.Rounds, Partition, events,
+            rows => table.UpdateAuditedAsync(Aggregate, round.Id, entity, etag, TableUpdateMode.Merge, rows, cancellation), cancellation);
     }
 
     public async Task<List<Round>> ListAsync(CancellationToken cancellation = default)
