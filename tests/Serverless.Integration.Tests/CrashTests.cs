@@ -271,6 +271,8 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         var roundEvents = await outbox.ListAsync($"/rounds/{roundId}");
+        Assert.Single(roundEvents, e => e.Type == "Serverless.Ventures.RoundClosed");
+        Assert.Equal(applications.Order(StringComparer.Ordinal), roundEvents.Where(e => e.Type == "Serverless.Ventures.ApplicationSubmitted").Select(e => e.Subject).Order(StringComparer.Ordinal));
         Assert.Single(roundEvents, e => e.Type == "Serverless.Ventures.ResultsPublished");
         Assert.Single(roundEvents, e => e.Type == "Serverless.Ventures.AwardsMade");
         Assert.Equal(roundEvents.Count, roundEvents.Select(e => e.Id).Distinct().Count());
