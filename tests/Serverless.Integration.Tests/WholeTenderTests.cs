@@ -230,6 +230,26 @@ public sealed class WholeTenderTests(SharedDevHost devHost)
         Assert.Equal((86, contractBId), (record.GetProperty("score").GetInt32(), record.GetProperty("contractId").GetString()));
         Assert.Equal(1, record.GetProperty("milestonesOnTime").GetInt32());
 
+        // Each transition announced once, with its change: in the tender's and the contract's own partitions;
+        // only the reminders, which change nothing, are in the Outbox table.
+        int Count(List<DomainEvent> events, string type) => events.Count(e => e.Type == $"Serverless.Procurement.{type}");
+        var tenderEvents = await outbox.ListAsync($"/tenders/{tenderId}");
+        Assert.Equal((1, 2, 0), (Count(tenderEvents, "TenderOpened"), Count(tenderEvents, "LotRanked"), Count(tenderEvents, "LotFailed")));
+        // Lot A offered three times (withdrawn, lapsed, signed), lot B once (signed); lot A's lapsed contract and the two signed ones drawn.
+        Assert.Equal((4, 4, 3), (Count(tenderEvents, "AwardPublished"), Count(tenderEvents, "AwardOfferEnded"), Count(tenderEvents, "ContractDrawn")));
+        Assert.Equal((1, 1), (Count(tenderEvents, "ChallengeLodged"), Count(tenderEvents, "ChallengeRuled")));
+        var contractEvents = await outbox.ListAsync($"/contracts/{contractBId}");
+        Assert.Equal((1, 3, 2, 1), (Count(contractEvents, "ContractSigned"), Count(contractEvents, "MilestoneReported"), Count(contractEvents, "MilestoneAccepted"), Count(contractEvents, "MilestoneRejected")));
+        Assert.Equal((2, 1), (Count(contractEvents, "MilestonePaid"), Count(contractEvents, "ContractCompleted")));
+        var standalone = new List<string>();
+        await foreach (var row in (await storage.TableAsync(TableNames.Outbox)).QueryAsync<Azure.Data.Tables.TableEntity>(
+            $"PartitionKey eq '|tenders|{tenderId}' or PartitionKey eq '|contracts|{contractBId}'"))
+        {
+            standalone.Add(row.GetString("Type"));
+        }
+
+        Assert.All(standalone, type => Assert.Contains(type, new[] { "Serverless.Procurement.MilestoneReportOverdue", "Serverless.Procurement.MilestoneReportEscalated", "Serverless.Procurement.PerformanceEvaluationDue" }));
+
         // The whole history as OCDS releases, valid against the official schema.
         var ocds = await Api.GetAsync($"tenders/{tenderId}/ocds");
         Assert.Empty(OcdsSchema.Validate(ocds.Text));

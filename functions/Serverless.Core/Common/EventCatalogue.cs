@@ -28,6 +28,7 @@ public static class EventCatalogue
         new("Serverless.Ventures.ReportOverdueEscalated", "/grants/{grantId}", "a tranche's report is still missing a grace period after its due date", ["grantId", "tranche", "kind"]),
         new("Serverless.Ventures.GrantFailed", "/grants/{grantId}", "the final evaluation failed the grant: tranches withheld, clawback recorded, organization debarred", ["grantId", "organizationId", "clawback", "withheld"]),
         new("Serverless.Procurement.TenderOpened", "/tenders/{tenderId}", "the bid deadline passed and the bids were opened", ["tenderId", "bids", "failedLots"]),
+        new("Serverless.Procurement.LotFailed", "/tenders/{tenderId}", "a lot failed (流标): too few bids at opening (reason too-few-bids), or no qualified bid when it was ranked (no-qualified-bid)", ["tenderId", "lotId", "reason", "bids"]),
         new("Serverless.Procurement.LotRanked", "/tenders/{tenderId}", "the bureau closed a lot's evaluation", ["tenderId", "lotId", "recommended", "ranked"]),
         new("Serverless.Procurement.AwardPublished", "/tenders/{tenderId}", "a candidate was offered the award; its standstill starts", ["tenderId", "lotId", "bidId", "organizationId", "standstillEndsAt"]),
         new("Serverless.Procurement.AwardOfferEnded", "/tenders/{tenderId}", "an award offer ended: signed into a contract, withdrawn, disqualified or lapsed", ["tenderId", "lotId", "bidId", "outcome", "reason"]),

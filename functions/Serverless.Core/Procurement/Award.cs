@@ -161,18 +161,26 @@ public sealed class AwardStore(Storage storage)
         return await table.ListDocumentsAsync<LotAward>(TableClient.CreateQueryFilter($"PartitionKey eq {tenderId}"), cancellation);
     }
 
-    public async Task<bool> TryAddAsync(LotAward award, CancellationToken cancellation = default)
+    public Task<bool> TryAddAsync(LotAward award, CancellationToken cancellation = default) => TryAddAsync(award, [], cancellation);
+
+    /// <summary>Adds the award with its events, in one batch in the tender's partition; false (and no event) when it exists.</summary>
+    public async Task<bool> TryAddAsync(LotAward award, IReadOnlyList<DomainEvent> events, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(award);
         var table = await storage.TableAsync(TableNames.Awards, cancellation);
-        return await table.TryAddAuditedAsync(Aggregate, award.LotId, ToEntity(award), cancellation);
+        return await Outbox.CommitAsync(storage, TableNames.Awards, award.TenderId, events,
+            rows => table.TryAddAuditedAsync(Aggregate, award.LotId, ToEntity(award), rows, cancellation), cancellation);
     }
 
-    public async Task UpdateAsync(LotAward award, ETag etag, CancellationToken cancellation = default)
+    public Task UpdateAsync(LotAward award, ETag etag, CancellationToken cancellation = default) => UpdateAsync(award, etag, [], cancellation);
+
+    /// <summary>Replaces the award (conditional on its ETag) with its events, in one batch in the tender's partition.</summary>
+    public async Task UpdateAsync(LotAward award, ETag etag, IReadOnlyList<DomainEvent> events, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(award);
         var table = await storage.TableAsync(TableNames.Awards, cancellation);
-        await table.UpdateAuditedAsync(Aggregate, award.LotId, ToEntity(award), etag, cancellation);
+        await Outbox.CommitAsync(storage, TableNames.Awards, award.TenderId, events,
+            rows => table.UpdateAuditedAsync(Aggregate, award.LotId, ToEntity(award), etag, TableUpdateMode.Replace, rows, cancellation), cancellation);
     }
 
     public async Task<(Challenge Challenge, ETag ETag)?> FindChallengeAsync(string tenderId, string id, CancellationToken cancellation = default)
@@ -197,11 +205,16 @@ public sealed class AwardStore(Storage storage)
             rows => table.TryAddAuditedAsync(ChallengeAggregate, challenge.Id, ChallengeEntity(challenge), rows, cancellation), cancellation);
     }
 
-    public async Task UpdateChallengeAsync(Challenge challenge, ETag etag, CancellationToken cancellation = default)
+    public Task UpdateChallengeAsync(Challenge challenge, ETag etag, CancellationToken cancellation = default) =>
+        UpdateChallengeAsync(challenge, etag, [], cancellation);
+
+    /// <summary>Replaces the challenge (conditional on its ETag) with its events, in one batch in the tender's partition.</summary>
+    public async Task UpdateChallengeAsync(Challenge challenge, ETag etag, IReadOnlyList<DomainEvent> events, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(challenge);
         var table = await storage.TableAsync(TableNames.Challenges, cancellation);
-        await table.UpdateAuditedAsync(ChallengeAggregate, challenge.Id, ChallengeEntity(challenge), etag, cancellation);
+        await Outbox.CommitAsync(storage, TableNames.Challenges, challenge.TenderId, events,
+            rows => table.UpdateAuditedAsync(ChallengeAggregate, challenge.Id, ChallengeEntity(challenge), etag, TableUpdateMode.Replace, rows, cancellation), cancellation);
     }
 
     private static TableEntity ToEntity(LotAward a) =>
@@ -236,8 +249,7 @@ public sealed class Awarding(TenderStore tenders, BidStore bids, AwardStore awar
         {
             var now = clock.GetUtcNow();
             award = award.Confirm(caller.Id!, now, TenderPeriods.Parse(tender.Periods.Standstill), await bids.ListAsync(tenderId, cancellation)).OrThrow();
-            await awards.UpdateAsync(award, etag, cancellation);
-            await Published(award, cancellation);
+            await awards.UpdateAsync(award, etag, [Published(award)], cancellation);
         }
         else if (award.Status == AwardStatus.Failed && award.Offers.Count == 0)
         {
@@ -310,9 +322,9 @@ public sealed class Awarding(TenderStore tenders, BidStore bids, AwardStore awar
         }
 
         var ruled = challenge with { Status = upheld ? ChallengeStatus.Upheld : ChallengeStatus.Dismissed, Ruling = ruling, RuledBy = caller.Id, RuledAt = clock.GetUtcNow() };
-        await awards.UpdateChallengeAsync(ruled, etag, cancellation);
-        await outbox.AddAsync($"/tenders/{tenderId}", "Serverless.Procurement.ChallengeRuled", challengeId, tenderId,
-            new { tenderId, lotId = challenge.LotId, challengeId, decision = form.Decision }, cancellation);
+        var ruledEvent = outbox.Event($"/tenders/{tenderId}", "Serverless.Procurement.ChallengeRuled", challengeId, tenderId,
+            new { tenderId, lotId = challenge.LotId, challengeId, decision = form.Decision });
+        await awards.UpdateChallengeAsync(ruled, etag, [ruledEvent], cancellation);
         return ruled;
     }
 
@@ -340,20 +352,21 @@ public sealed class Awarding(TenderStore tenders, BidStore bids, AwardStore awar
 
             var now = clock.GetUtcNow();
             var next = award.EndCurrentOffer(outcome, reason, now, TenderPeriods.Parse(tender.Periods.Standstill), await bids.ListAsync(tenderId, cancellation)).OrThrow();
+            // The offer's end and, when the award passes on, the next candidate's publication: one batch with
+            // the award row, so a run that finds the offer already ended (above) raises neither again.
+            List<DomainEvent> events = [OfferEnded(next, current, outcome, reason)];
+            if (next.Status == AwardStatus.Standstill)
+            {
+                events.Add(Published(next));
+            }
+
             try
             {
-                await awards.UpdateAsync(next, etag, cancellation);
+                await awards.UpdateAsync(next, etag, events, cancellation);
             }
             catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)
             {
                 continue;
-            }
-
-            await outbox.AddAsync($"/tenders/{tenderId}", "Serverless.Procurement.AwardOfferEnded", $"{lotId}|{current.BidId}", tenderId,
-                new { tenderId, lotId, bidId = current.BidId, outcome = outcome.ToString(), reason }, cancellation);
-            if (next.Status == AwardStatus.Standstill)
-            {
-                await Published(next, cancellation);
             }
 
             return next;
@@ -396,11 +409,11 @@ public sealed class Awarding(TenderStore tenders, BidStore bids, AwardStore awar
             if (await contracts.FindAsync(id, cancellation) is null)
             {
                 var contract = Contract.Draw(tender, tender.Lots.First(l => l.Id == key.LotId), holder, now);
-                if (await contracts.TryAddAsync(contract, cancellation))
-                {
-                    await outbox.AddAsync($"/tenders/{key.TenderId}", "Serverless.Procurement.ContractDrawn", contract.Id, key.TenderId,
-                        new { tenderId = key.TenderId, lotId = key.LotId, contractId = contract.Id, signBy = contract.SignBy }, cancellation);
-                }
+                // The event in the contract's creation batch (its partition; the source stays the tender): a
+                // second pass finds the contract, or its batch fails as a whole, and adds nothing.
+                var drawn = outbox.Event($"/tenders/{key.TenderId}", "Serverless.Procurement.ContractDrawn", contract.Id, key.TenderId,
+                    new { tenderId = key.TenderId, lotId = key.LotId, contractId = contract.Id, signBy = contract.SignBy });
+                await contracts.TryAddAsync(contract, [drawn], cancellation);
             }
 
             await Workflows.EnsureStartedAsync(durable, nameof(ContractOrchestration), ContractOrchestration.InstanceId(id), id, cancellation);
@@ -415,27 +428,39 @@ public sealed class Awarding(TenderStore tenders, BidStore bids, AwardStore awar
         });
     }
 
-    /// <summary>The contract was signed: the offer ends as signed and the award is contracted.</summary>
+    /// <summary>
+    /// The contract was signed: the offer ends as signed and the award is contracted, with the offer's end
+    /// (AwardOfferEnded, as for every other outcome) in the same batch. Once done, the offer is no longer
+    /// current, so a second call changes and raises nothing.
+    /// </summary>
     public async Task MarkSignedAsync(string tenderId, string lotId, string contractId, CancellationToken cancellation = default)
     {
         var (award, etag) = (await awards.FindAsync(tenderId, lotId, cancellation))!.Value;
         if (award.Current is { } current && current.ContractId == contractId)
         {
             var now = clock.GetUtcNow();
-            await awards.UpdateAsync(award with
+            const string reason = "The contract was signed.";
+            var contracted = award with
             {
                 Status = AwardStatus.Contracted,
                 Offers = [.. award.Offers.Take(award.Offers.Count - 1), current with { Outcome = OfferOutcome.ContractSigned, EndedAt = now }],
-            }, etag, cancellation);
+            };
+            await awards.UpdateAsync(contracted, etag, [OfferEnded(contracted, current, OfferOutcome.ContractSigned, reason)], cancellation);
         }
     }
 
-    private async Task Published(LotAward award, CancellationToken cancellation)
+    /// <summary>AwardPublished for the award's current offer: its id is the lot and bid, so each candidate's publication is one event.</summary>
+    private DomainEvent Published(LotAward award)
     {
         var offer = award.Current!;
-        await outbox.AddAsync($"/tenders/{award.TenderId}", "Serverless.Procurement.AwardPublished", $"{award.LotId}|{offer.BidId}", award.TenderId,
-            new { tenderId = award.TenderId, lotId = award.LotId, bidId = offer.BidId, organizationId = offer.OrganizationId, standstillEndsAt = offer.StandstillEndsAt }, cancellation);
+        return outbox.Event($"/tenders/{award.TenderId}", "Serverless.Procurement.AwardPublished", $"{award.LotId}|{offer.BidId}", award.TenderId,
+            new { tenderId = award.TenderId, lotId = award.LotId, bidId = offer.BidId, organizationId = offer.OrganizationId, standstillEndsAt = offer.StandstillEndsAt });
     }
+
+    /// <summary>AwardOfferEnded for <paramref name="ended"/>: an offer ends once, so the lot and bid identify it.</summary>
+    private DomainEvent OfferEnded(LotAward award, AwardOffer ended, OfferOutcome outcome, string reason) =>
+        outbox.Event($"/tenders/{award.TenderId}", "Serverless.Procurement.AwardOfferEnded", $"{award.LotId}|{ended.BidId}", award.TenderId,
+            new { tenderId = award.TenderId, lotId = award.LotId, bidId = ended.BidId, outcome = outcome.ToString(), reason });
 
     private async Task<Tender> TenderAsync(string tenderId, CancellationToken cancellation) =>
         (await tenders.FindAsync(tenderId, cancellation) ?? throw Problem.NotFound("The tender").ToException()).Tender;

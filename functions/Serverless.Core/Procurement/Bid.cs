@@ -116,11 +116,18 @@ public sealed class TenderStore(Storage storage)
         return await table.TryAddAuditedAsync(Aggregate, tender.Id, ToEntity(tender), cancellation);
     }
 
-    public async Task UpdateAsync(Tender tender, ETag etag, CancellationToken cancellation = default)
+    public Task UpdateAsync(Tender tender, ETag etag, CancellationToken cancellation = default) => UpdateAsync(tender, etag, [], cancellation);
+
+    /// <summary>
+    /// Replaces the tender (conditional on its ETag) with its events, in one batch. The events' rows sit in the
+    /// tenders' one partition beside the documents; listings skip them ('~' keys).
+    /// </summary>
+    public async Task UpdateAsync(Tender tender, ETag etag, IReadOnlyList<DomainEvent> events, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(tender);
         var table = await storage.TableAsync(TableNames.Tenders, cancellation);
-        await table.UpdateAuditedAsync(Aggregate, tender.Id, ToEntity(tender), etag, cancellation);
+        await Outbox.CommitAsync(storage, TableNames.Tenders, Partition, events,
+            rows => table.UpdateAuditedAsync(Aggregate, tender.Id, ToEntity(tender), etag, TableUpdateMode.Replace, rows, cancellation), cancellation);
     }
 
     public async Task<List<Tender>> ListAsync(CancellationToken cancellation = default)

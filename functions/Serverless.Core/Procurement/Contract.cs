@@ -182,11 +182,15 @@ public sealed class ContractStore(Storage storage)
         return list.OrderBy(c => c.DrawnAt).ToList();
     }
 
-    public async Task<bool> TryAddAsync(Contract contract, CancellationToken cancellation = default)
+    public Task<bool> TryAddAsync(Contract contract, CancellationToken cancellation = default) => TryAddAsync(contract, [], cancellation);
+
+    /// <summary>Adds the contract with its events, in one batch in its partition; false (and no event) when it exists.</summary>
+    public async Task<bool> TryAddAsync(Contract contract, IReadOnlyList<DomainEvent> events, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(contract);
         var table = await storage.TableAsync(TableNames.Contracts, cancellation);
-        return await table.TryAddAuditedAsync(Aggregate, contract.Id, ToEntity(contract), cancellation);
+        return await Outbox.CommitAsync(storage, TableNames.Contracts, contract.Id, events,
+            rows => table.TryAddAuditedAsync(Aggregate, contract.Id, ToEntity(contract), rows, cancellation), cancellation);
     }
 
     public Task UpdateAsync(Contract contract, ETag etag, CancellationToken cancellation = default) => UpdateAsync(contract, etag, [], cancellation);
@@ -201,12 +205,33 @@ public sealed class ContractStore(Storage storage)
     }
 
     /// <summary>Records a milestone's payment; false when it was paid before (a step that ran twice).</summary>
-    public async Task<bool> TryRecordPaymentAsync(string contractId, int index, MilestonePayment payment, CancellationToken cancellation = default)
+    public Task<bool> TryRecordPaymentAsync(string contractId, int index, MilestonePayment payment, CancellationToken cancellation = default) =>
+        TryRecordPaymentAsync(contractId, index, payment, [], cancellation);
+
+    /// <summary>
+    /// Records a milestone's payment with its events, in one batch in the contract's partition: the payment
+    /// row's insert succeeds once, so a step that runs twice pays once and announces it once; false (and no
+    /// event) when it was paid before.
+    /// </summary>
+    public async Task<bool> TryRecordPaymentAsync(string contractId, int index, MilestonePayment payment, IReadOnlyList<DomainEvent> events,
+        CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(payment);
         var table = await storage.TableAsync(TableNames.Contracts, cancellation);
-        return await table.TryAddAsync(Documents.ToEntity(contractId, PaymentRow(index), payment,
-            new Dictionary<string, object?> { ["Net"] = payment.Net.ToString(CultureInfo.InvariantCulture) }), cancellation);
+        var row = Documents.ToEntity(contractId, PaymentRow(index), payment,
+            new Dictionary<string, object?> { ["Net"] = payment.Net.ToString(CultureInfo.InvariantCulture) });
+        return await Outbox.CommitAsync(storage, TableNames.Contracts, contractId, events, async rows =>
+        {
+            try
+            {
+                await table.SubmitTransactionAsync([new TableTransactionAction(TableTransactionActionType.Add, row), .. rows], cancellation);
+                return true;
+            }
+            catch (RequestFailedException e) when (e.Status == 409)
+            {
+                return false;
+            }
+        }, cancellation);
     }
 
     /// <summary>The payments as the ledger holds them, one row per paid milestone.</summary>

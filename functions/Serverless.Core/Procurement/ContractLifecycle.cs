@@ -79,12 +79,15 @@ public sealed class ContractLifecycle(ContractStore contracts, Awarding awarding
             };
         }
 
-        await contracts.UpdateAsync(signed, etag, cancellation);
+        // The second signature activates the contract; its event is in that write's batch.
+        IReadOnlyList<DomainEvent> events = signed.IsSigned
+            ? [outbox.Event(Source(signed), "Serverless.Procurement.ContractSigned", "signed", signed.Id,
+                new { contractId = signed.Id, tenderId = signed.TenderId, lotId = signed.LotId, value = signed.Value })]
+            : [];
+        await contracts.UpdateAsync(signed, etag, events, cancellation);
         if (signed.IsSigned)
         {
             await awarding.MarkSignedAsync(signed.TenderId, signed.LotId, signed.Id, cancellation);
-            await outbox.AddAsync(Source(signed), "Serverless.Procurement.ContractSigned", "signed", signed.Id,
-                new { contractId = signed.Id, tenderId = signed.TenderId, lotId = signed.LotId, value = signed.Value }, cancellation);
         }
 
         return signed;
@@ -167,9 +170,10 @@ public sealed class ContractLifecycle(ContractStore contracts, Awarding awarding
 
         var decision = new MilestoneAcceptance(form.Decision == "accept", reasons, caller.Id!, clock.GetUtcNow(), milestone.Report!.Version);
         var updated = With(contract, milestone with { Decisions = [.. milestone.Decisions ?? [], decision] });
-        await contracts.UpdateAsync(updated, etag, cancellation);
-        await outbox.AddAsync(Source(contract), decision.Accepted ? "Serverless.Procurement.MilestoneAccepted" : "Serverless.Procurement.MilestoneRejected",
-            $"{index}|{decision.ReportVersion}", contract.Id, new { contractId, milestone = index, reasons }, cancellation);
+        // One decision per report version (a second finds none awaiting, above): the event's id is the version.
+        var decided = outbox.Event(Source(contract), decision.Accepted ? "Serverless.Procurement.MilestoneAccepted" : "Serverless.Procurement.MilestoneRejected",
+            $"{index}|{decision.ReportVersion}", contract.Id, new { contractId, milestone = index, reasons });
+        await contracts.UpdateAsync(updated, etag, [decided], cancellation);
         return updated;
     }
 
@@ -189,11 +193,11 @@ public sealed class ContractLifecycle(ContractStore contracts, Awarding awarding
 
         var (deduction, steps) = Contract.Deduction(milestone.Amount, milestone.Targets, milestone.Report!.Delivered, contract.MaxDeductionPercent);
         var payment = new MilestonePayment(milestone.Amount, deduction, milestone.Amount - deduction, steps, clock.GetUtcNow());
-        if (await contracts.TryRecordPaymentAsync(contract.Id, milestone.Index, payment, cancellation))
-        {
-            await outbox.AddAsync(Source(contract), "Serverless.Procurement.MilestonePaid", milestone.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), contract.Id,
-                new { contractId = contract.Id, milestone = milestone.Index, payment.Gross, payment.Deduction, payment.Net }, cancellation);
-        }
+        // The payment row and its event in one batch: a step run again finds the row, its batch fails as a
+        // whole, and neither the payment nor its event is recorded twice (nor the event lost after a crash).
+        var paid = outbox.Event(Source(contract), "Serverless.Procurement.MilestonePaid", milestone.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), contract.Id,
+            new { contractId = contract.Id, milestone = milestone.Index, payment.Gross, payment.Deduction, payment.Net });
+        await contracts.TryRecordPaymentAsync(contract.Id, milestone.Index, payment, [paid], cancellation);
 
         var ledger = (await contracts.PaymentsAsync(contract.Id, cancellation))[milestone.Index];
         for (var attempt = 0; ; attempt++)
@@ -283,9 +287,9 @@ public sealed class ContractLifecycle(ContractStore contracts, Awarding awarding
             var record = Record(contract);
             await performance.TryAddAsync(record, cancellation);
             contract = contract with { Status = ContractStatus.Completed, CompletedAt = clock.GetUtcNow() };
-            await contracts.UpdateAsync(contract, etag, cancellation);
-            await outbox.AddAsync(Source(contract), "Serverless.Procurement.ContractCompleted", "completed", contract.Id,
-                new { contractId, paid = contract.Paid, score = record.Score }, cancellation);
+            var completed = outbox.Event(Source(contract), "Serverless.Procurement.ContractCompleted", "completed", contract.Id,
+                new { contractId, paid = contract.Paid, score = record.Score });
+            await contracts.UpdateAsync(contract, etag, [completed], cancellation);
         }
 
         return State(contract);

@@ -269,13 +269,23 @@ public sealed class TenderEvaluation(TenderStore tenders, BidStore bids, Evaluat
         var award = ranking.Count == 0
             ? new LotAward(tenderId, lotId, lot.Title, AwardStatus.Failed, ranking, now, caller.Id!, [], FailureReason: "No qualified bid.")
             : new LotAward(tenderId, lotId, lot.Title, AwardStatus.Recommended, ranking, now, caller.Id!, []);
-        if (!await awards.TryAddAsync(award, cancellation))
+        // The award closes the evaluation; its events go in the same batch (a lot with no qualified bid fails
+        // here, 流标 at evaluation). Ranked twice at once, one batch wins and the other adds nothing, no event either.
+        List<DomainEvent> events =
+        [
+            outbox.Event($"/tenders/{tenderId}", "Serverless.Procurement.LotRanked", lotId, tenderId,
+                new { tenderId, lotId, recommended = ranking.FirstOrDefault()?.BidId, ranked = ranking.Count }),
+        ];
+        if (award.Status == AwardStatus.Failed)
+        {
+            events.Add(LotFailure.Event(outbox, tenderId, lotId, LotFailure.NoQualifiedBid, lotBids.Count));
+        }
+
+        if (!await awards.TryAddAsync(award, events, cancellation))
         {
             return (await awards.FindAsync(tenderId, lotId, cancellation))!.Value.Award;
         }
 
-        await outbox.AddAsync($"/tenders/{tenderId}", "Serverless.Procurement.LotRanked", lotId, tenderId,
-            new { tenderId, lotId, recommended = ranking.FirstOrDefault()?.BidId, ranked = ranking.Count }, cancellation);
         return award;
     }
 

@@ -39,6 +39,29 @@ public enum LotStatus
     Failed,
 }
 
+/// <summary>
+/// The event of a failed lot (流标): the lot ends without a supplier, for want of bids at opening or of a
+/// qualified bid at evaluation. Its id within the tender is the lot's id, so a lot fails once whichever step
+/// finds it; it is stored in the batch of the write that records the failure.
+/// </summary>
+public static class LotFailure
+{
+    public const string Type = "Serverless.Procurement.LotFailed";
+
+    /// <summary>Fewer valid bids at opening than the method needs.</summary>
+    public const string TooFewBids = "too-few-bids";
+
+    /// <summary>Bids were opened, but none was qualified when the lot was ranked.</summary>
+    public const string NoQualifiedBid = "no-qualified-bid";
+
+    /// <summary>The event for <paramref name="lotId"/>, with the number of bids the lot had (submitted, not withdrawn).</summary>
+    public static DomainEvent Event(Outbox outbox, string tenderId, string lotId, string reason, int bids)
+    {
+        ArgumentNullException.ThrowIfNull(outbox);
+        return outbox.Event($"/tenders/{tenderId}", Type, lotId, tenderId, new { tenderId, lotId, reason, bids });
+    }
+}
+
 /// <summary>A KPI target the supplier must deliver (people served, sessions held …).</summary>
 public sealed record KpiTarget(string Id, string Name, decimal Target, string Unit);
 

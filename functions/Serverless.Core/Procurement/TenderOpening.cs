@@ -79,17 +79,31 @@ public sealed class TenderOpening(TenderStore tenders, BidStore bids, BidSealing
             var openedTender = tender with { Status = TenderStatus.Opened, OpenedAt = now, Lots = lots };
             try
             {
-                await tenders.UpdateAsync(openedTender, etag, cancellation);
+                // The opening and its events in one batch: a run that finds the tender opened returns above
+                // and raises nothing, so each event is stored once, with the change it announces.
+                await tenders.UpdateAsync(openedTender, etag, Events(openedTender, valid.Count), cancellation);
             }
             catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)
             {
                 continue;
             }
 
-            await outbox.AddAsync($"/tenders/{tenderId}", "Serverless.Procurement.TenderOpened", "opened", tenderId,
-                new { tenderId, bids = valid.Count, failedLots = lots.Where(l => l.Status == LotStatus.Failed).Select(l => l.Id).ToList() }, cancellation);
             return Outcome(openedTender, opened);
         }
+    }
+
+    /// <summary>TenderOpened, and LotFailed for each lot that failed (流标) for want of bids.</summary>
+    private List<DomainEvent> Events(Tender opened, int bids)
+    {
+        var source = $"/tenders/{opened.Id}";
+        var failed = opened.Lots.Where(l => l.Status == LotStatus.Failed).ToList();
+        List<DomainEvent> events =
+        [
+            outbox.Event(source, "Serverless.Procurement.TenderOpened", "opened", opened.Id,
+                new { tenderId = opened.Id, bids, failedLots = failed.Select(l => l.Id).ToList() }),
+        ];
+        events.AddRange(failed.Select(l => LotFailure.Event(outbox, opened.Id, l.Id, LotFailure.TooFewBids, l.ValidBids ?? 0)));
+        return events;
     }
 
     private static OpeningOutcome Outcome(Tender tender, int opened) =>
