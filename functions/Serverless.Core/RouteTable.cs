@@ -109,6 +109,7 @@ public static class RouteTable
     public static readonly IReadOnlyList<ScheduleEntry> Schedules =
     [
         new(nameof(RoundSweep.CloseOverdueRounds), Crons.EveryMinute, RoundSweep.CloseOverdueRounds),
+        new(nameof(RoundSweep.WakeReviewedRounds), Crons.EveryMinute, RoundSweep.WakeReviewedRounds),
         new(nameof(TenderSweep.OpenDueTenders), Crons.EveryMinute, TenderSweep.OpenDueTenders),
         new(nameof(OutboxRelay.RelayPendingEvents), Crons.EveryMinute, OutboxRelay.RelayPendingEvents),
     ];

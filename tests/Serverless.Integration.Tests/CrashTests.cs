@@ -440,7 +440,8 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Repeats a person's turn until it reports done; a turn the crashes interrupt is taken again.</summary>
     private async Task UntilAsync(Func<ApiClient, Task<bool>> turn, string what)
     {
-        var until = DateTime.UtcNow.AddMinutes(4);
+        var started = DateTime.UtcNow;
+        var until = started.AddMinutes(4);
         Exception? last = null;
         while (true)
         {
@@ -450,6 +451,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
                 {
                     if (await turn(Api))
                     {
+                        output.WriteLine($"{what}: after {(DateTime.UtcNow - started).TotalSeconds:F1} s");
                         return;
                     }
                 }

@@ -59,6 +59,45 @@ public sealed class DurabilityTests
     }
 
     [Fact]
+    public async Task A_round_whose_last_review_was_stored_without_its_signal_leaves_review_long_before_the_deadline()
+    {
+        await using var host = await DevHostProcess.StartAsync(extra: new Dictionary<string, string> { ["DevHost__Schedules__WakeReviewedRounds"] = "*/2 * * * * *" });
+        var api = host.Client;
+        var now = DateTimeOffset.UtcNow;
+        var org = (await api.PostAsync("organizations", Samples.OrganizationForm(Samples.NewCreditCode()), Samples.Admin)).Str("id");
+        var round = await api.PostAsync("rounds", new
+        {
+            title = "评审信号丢失的轮次",
+            programmeAreas = new[] { "elderly-care" },
+            budget = 100_000m,
+            minGrant = 20_000m,
+            maxGrant = 100_000m,
+            opensAt = now.AddMinutes(-1),
+            closesAt = now.AddSeconds(6),
+            rubric = new object[] { new { id = "need", name = "需求分析", weight = 100, maxPoints = 10 } },
+            reviewersPerApplication = 2,
+            periods = new { screening = "PT3S", review = "PT10M", publicity = "PT10M", committee = "PT10M" },
+            panel = Enumerable.Range(1, 2).Select(i => new { reviewerId = $"wake-expert-{i}", name = $"专家{i}", memberOf = Array.Empty<string>(), declaredConflicts = Array.Empty<string>() }).ToArray(),
+        }, Samples.Admin);
+        Assert.True(round.Status == HttpStatusCode.Created, round.ToString());
+        var roundId = round.Str("id");
+        await api.PostAsync($"rounds/{roundId}/publish", null, Samples.Admin);
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsync($"rounds/{roundId}/applications", Samples.ApplicationForm(), Samples.Organization(org))).Status);
+        await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}"), r => r.Str("status") == "review", TimeSpan.FromSeconds(40));
+
+        // What a crash right after storing the last review leaves: every review in, and no signal to the workflow.
+        var reviews = new ReviewStore(host.Storage());
+        foreach (var review in await reviews.ListAsync(roundId))
+        {
+            var (stored, etag) = (await reviews.FindAsync(roundId, review.ApplicationId, review.ReviewerId))!.Value;
+            await reviews.UpdateAsync(stored with { Status = ReviewStatus.Submitted, Points = new Dictionary<string, int> { ["need"] = 8 }, SubmittedAt = DateTimeOffset.UtcNow }, etag);
+        }
+
+        // The review deadline is ten minutes away; the sweep wakes the workflow, which finds the reviews in.
+        await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}"), r => r.Str("status") == "committee", TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
     public async Task The_sweep_opens_a_tender_past_its_deadline_that_has_no_workflow()
     {
         await using var host = await DevHostProcess.StartAsync(extra: new Dictionary<string, string> { ["DevHost__Schedules__OpenDueTenders"] = "*/2 * * * * *" });

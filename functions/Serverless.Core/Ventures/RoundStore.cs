@@ -74,6 +74,21 @@ public sealed class RoundStore(Storage storage)
         return ids;
     }
 
+    /// <summary>The ids of the rounds in a status (a few a year: one small partition, filtered on a column).</summary>
+    public async Task<List<string>> InStatusAsync(RoundStatus status, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Rounds, cancellation);
+        var name = status.ToString();
+        var ids = new List<string>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and Status eq {name}"),
+            select: ["RowKey"], cancellationToken: cancellation))
+        {
+            ids.Add(entity.RowKey);
+        }
+
+        return ids;
+    }
+
     private static TableEntity ToEntity(Round round, string? fingerprint)
     {
         var columns = new Dictionary<string, object?>

@@ -69,6 +69,26 @@ public static class RoundSweep
         }
     }
 
+    /// <summary>
+    /// Wakes the stages workflow of a round in review whose reviews are all in. The last reviewer's submission
+    /// signals it at once; a crash between storing that review and the signal would otherwise leave the round
+    /// waiting for its review deadline, which may be weeks away. A signal that finds the review already closed
+    /// only makes the workflow check again.
+    /// </summary>
+    public static async Task WakeReviewedRounds(JobContext job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var reviews = job.Service<ReviewStore>();
+        foreach (var roundId in await job.Service<RoundStore>().InStatusAsync(RoundStatus.Review, job.Cancellation))
+        {
+            var all = await reviews.ListAsync(roundId, job.Cancellation);
+            if (all.Count > 0 && all.All(r => r.Status != ReviewStatus.Assigned))
+            {
+                await RoundWorkflow.SignalStagesAsync(job.Durable, roundId, RoundWorkflow.ReviewsCompleteEvent, "sweep", job.Cancellation);
+            }
+        }
+    }
+
     /// <summary>Handles one close request: idempotent, so a duplicate message changes nothing.</summary>
     public static async Task RequestRoundClose(JobContext job, string message)
     {

@@ -16,6 +16,13 @@ public static class RoundSweepFunctions
         FunctionContext context)
         => Api.RunScheduleAsync(nameof(RoundSweep.CloseOverdueRounds), durable, context.InstanceServices, context.CancellationToken);
 
+    [Function(nameof(RoundSweep.WakeReviewedRounds))]
+    public static Task WakeReviewedRounds(
+        [TimerTrigger(Crons.EveryMinute)] TimerInfo timer,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+        => Api.RunScheduleAsync(nameof(RoundSweep.WakeReviewedRounds), durable, context.InstanceServices, context.CancellationToken);
+
     // The core enqueues base64 (the trigger's default encoding), so the binding hands over the JSON text as sent.
     [Function(nameof(RoundSweep.RequestRoundClose))]
     public static Task RequestRoundClose(
