@@ -223,6 +223,18 @@ public sealed class WholeTenderTests(SharedDevHost devHost)
         Assert.Equal("active", (await Api.PostAsync($"contracts/{contractAId}/sign", null, Admin)).Str("status"));
         await Poll.UntilAsync(() => Api.GetAsync($"tenders/{tenderId}/lots/A/award"), r => r.Str("status") == "contracted");
 
+        // What a crash between activating the contract and marking its award leaves: signing again finishes the award.
+        var awardStore = new AwardStore(storage);
+        var (awardA, awardETag) = (await awardStore.FindAsync(tenderId, "A"))!.Value;
+        await awardStore.UpdateAsync(awardA with
+        {
+            Status = AwardStatus.Contracting,
+            Offers = [.. awardA.Offers.Take(awardA.Offers.Count - 1), awardA.Offers[^1] with { Outcome = null, EndedAt = null }],
+        }, awardETag, []);
+        Assert.Equal("contracting", (await Api.GetAsync($"tenders/{tenderId}/lots/A/award")).Str("status"));
+        Assert.Equal("active", (await Api.PostAsync($"contracts/{contractAId}/sign", null, Admin)).Str("status"));
+        Assert.Equal("contracted", (await Api.GetAsync($"tenders/{tenderId}/lots/A/award")).Str("status"));
+
         // The supplier's performance follows it: the later tender's committee sees it beside its bid.
         await Poll.UntilAsync(() => Api.GetAsync($"tenders/{laterId}"), r => r.Str("status") == "opened");
         var laterBids = await Api.GetAsync($"tenders/{laterId}/bids", Expert1);

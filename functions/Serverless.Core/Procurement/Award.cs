@@ -436,7 +436,7 @@ public sealed class Awarding(TenderStore tenders, BidStore bids, AwardStore awar
     public async Task MarkSignedAsync(string tenderId, string lotId, string contractId, CancellationToken cancellation = default)
     {
         var (award, etag) = (await awards.FindAsync(tenderId, lotId, cancellation))!.Value;
-        if (award.Current is { } current && current.ContractId == contractId)
+        if (award.Status != AwardStatus.Contracted && award.Current is { } current && current.ContractId == contractId)
         {
             var now = clock.GetUtcNow();
             const string reason = "The contract was signed.";

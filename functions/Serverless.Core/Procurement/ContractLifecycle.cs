@@ -58,9 +58,15 @@ public sealed class ContractLifecycle(ContractStore contracts, Awarding awarding
         var now = clock.GetUtcNow();
         if (contract.Status != ContractStatus.AwaitingSignature)
         {
-            return contract.Status == ContractStatus.Lapsed
-                ? throw Problem.InvalidState($"The contract lapsed: {contract.LapseReason}").ToException()
-                : contract;
+            if (contract.Status == ContractStatus.Lapsed)
+            {
+                throw Problem.InvalidState($"The contract lapsed: {contract.LapseReason}").ToException();
+            }
+
+            // Signed already: a signing repeated after a crash between activating the contract and marking its
+            // award finishes the award (marking it twice changes nothing).
+            await awarding.MarkSignedAsync(contract.TenderId, contract.LotId, contract.Id, cancellation);
+            return contract;
         }
 
         if (now >= contract.SignBy)
