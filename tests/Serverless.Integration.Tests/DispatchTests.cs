@@ -191,18 +191,7 @@ public sealed class DispatchTests(DispatchFixture f) : IClassFixture<DispatchFix
     }
 
     /// <summary>The events stored in one partition of one table, as the change's batch wrote them.</summary>
-    private async Task<List<DomainEvent>> OutboxRowsAsync(string table, string partition)
-    {
-        var rows = await f.Storage().TableAsync(table);
-        var events = new List<DomainEvent>();
-        await foreach (var row in rows.QueryAsync<Azure.Data.Tables.TableEntity>(Azure.Data.Tables.TableClient.CreateQueryFilter(
-            $"PartitionKey eq {partition} and RowKey ge {Outbox.RowPrefix} and RowKey lt {Outbox.RowEnd}")))
-        {
-            events.Add(Documents.FromEntity<DomainEvent>(row));
-        }
-
-        return events;
-    }
+    private Task<List<DomainEvent>> OutboxRowsAsync(string table, string partition) => StoredEvents.InAsync(f.Storage(), table, partition);
 
     private static string Data(DomainEvent e, string member) => JsonDocument.Parse(e.Data).RootElement.GetProperty(member).ToString();
 

@@ -232,19 +232,8 @@ public sealed class EventRelayTests : IAsyncLifetime, IDisposable
     /// <summary>The outbox rows of the request: in its own partition (written with the change) and in the outbox table.</summary>
     private async Task<List<TableEntity>> RowsAsync(string requestId)
     {
-        var service = new TableServiceClient(host.ConnectionString);
-        var rows = new List<TableEntity>();
-        foreach (var (table, partition) in new[] { (TableNames.ServiceRequests, requestId), (TableNames.Outbox, "|service-requests|" + requestId) })
-        {
-            await service.GetTableClient(host.StoragePrefix + table).CreateIfNotExistsAsync();
-            await foreach (var row in service.GetTableClient(host.StoragePrefix + table).QueryAsync<TableEntity>(TableClient.CreateQueryFilter(
-                $"PartitionKey eq {partition} and RowKey ge {Outbox.RowPrefix} and RowKey lt {Outbox.RowEnd}")))
-            {
-                rows.Add(row);
-            }
-        }
-
-        return rows;
+        var storage = host.Storage();
+        return [.. await StoredEvents.RowsAsync(storage, TableNames.ServiceRequests, requestId), .. await StoredEvents.RowsAsync(storage, TableNames.Outbox, "|service-requests|" + requestId)];
     }
 
     /// <summary>Polls until the condition holds; fails after the limit (a bound, not a timing assertion).</summary>

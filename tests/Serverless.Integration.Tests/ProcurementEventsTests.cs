@@ -149,23 +149,8 @@ public sealed class ProcurementEventsTests(SharedDevHost devHost)
         var storage = devHost.Host.Storage();
         foreach (var e in events)
         {
-            foreach (var name in Outbox.Tables)
-            {
-                var rows = new List<TableEntity>();
-                await foreach (var row in (await storage.TableAsync(name)).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {Outbox.RowPrefix + e.Id}")))
-                {
-                    rows.Add(row);
-                }
-
-                if (name == table)
-                {
-                    Assert.Equal(partition, Assert.Single(rows).PartitionKey);
-                }
-                else
-                {
-                    Assert.Empty(rows);
-                }
-            }
+            var (where, row) = Assert.Single(await StoredEvents.WhereAsync(storage, e));
+            Assert.Equal((table, partition), (where, row.PartitionKey));
         }
     }
 }

@@ -130,16 +130,11 @@ public sealed class VentureEventsTests(SharedDevHost devHost)
         Assert.Equal(grantId, (await OutboxRowAsync(storage, TableNames.Grants, paid)).PartitionKey);
     }
 
-    /// <summary>The event's outbox row in a table: wherever in that table it is, so the test sees which partition holds it.</summary>
+    /// <summary>The event's one outbox row, which must be in <paramref name="tableName"/>: the test then sees which partition holds it.</summary>
     private static async Task<TableEntity> OutboxRowAsync(Storage storage, string tableName, DomainEvent evt)
     {
-        var table = await storage.TableAsync(tableName);
-        var rows = new List<TableEntity>();
-        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {Outbox.RowPrefix + evt.Id}")))
-        {
-            rows.Add(row);
-        }
-
-        return Assert.Single(rows);
+        var (table, row) = Assert.Single(await StoredEvents.WhereAsync(storage, evt));
+        Assert.Equal(tableName, table);
+        return row;
     }
 }
