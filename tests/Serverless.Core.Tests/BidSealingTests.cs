@@ -50,7 +50,30 @@ public sealed class BidSealingTests
         var sealedContent = WithKey(Key).Seal(Bid.Canonical(new BidContent(100m, "原始内容")));
         var other = WithKey(Convert.ToBase64String(new byte[32]));
 
-        Assert.ThrowsAny<CryptographicException>(() => other.Unseal(sealedContent));
+        var refused = Assert.Throws<InvalidOperationException>(() => other.Unseal(sealedContent));
+        Assert.Contains(sealedContent.KeyId, refused.Message, StringComparison.Ordinal);
+        // Relabelled as sealed with the other key, it still does not open: the key decides, not the label.
+        var relabelled = sealedContent with { KeyId = other.Seal([1]).KeyId };
+        Assert.ThrowsAny<CryptographicException>(() => other.Unseal(relabelled));
+    }
+
+    [Fact]
+    public void After_a_rotation_bids_sealed_before_open_with_the_previous_key_and_new_bids_are_sealed_with_the_new_one()
+    {
+        var bid = Bid.Canonical(new BidContent(100m, "轮换前提交的投标"));
+        var before = WithKey(Key).Seal(bid);
+        var newKey = Convert.ToBase64String(Enumerable.Range(100, 32).Select(i => (byte)i).ToArray());
+        var rotated = new BidSealing(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Procurement:BidSealingKey"] = newKey,
+            ["Procurement:PreviousBidSealingKey"] = Key,
+        }).Build());
+
+        Assert.Equal(bid, rotated.Unseal(before));
+        var after = rotated.Seal(bid);
+        Assert.NotEqual(before.KeyId, after.KeyId);
+        Assert.Equal(bid, rotated.Unseal(after));
+        Assert.Equal(bid, WithKey(newKey).Unseal(after));
     }
 
     [Fact]

@@ -9,24 +9,24 @@ public sealed record SealedContent(string Ciphertext, string Nonce, string Tag, 
 /// <summary>
 /// Seals bids at rest (开标前保密). The key comes from configuration (<c>Procurement:BidSealingKey</c>, 32 bytes
 /// base64; a Key Vault reference in Azure), so storage alone never reveals a bid; only the opening step
-/// unseals. GCM also proves the content was not altered while sealed.
+/// unseals. GCM also proves the content was not altered while sealed. Each sealed bid names its key (a hash
+/// prefix), so the key can be rotated while tenders are open: new bids are sealed with the current key, and
+/// bids sealed before the rotation are opened with <c>Procurement:PreviousBidSealingKey</c> (docs/DEPLOY.md).
 /// </summary>
 public sealed class BidSealing
 {
     private readonly byte[]? key;
     private readonly string keyId;
+    private readonly byte[]? previous;
+    private readonly string? previousId;
 
     public BidSealing(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var configured = configuration["Procurement:BidSealingKey"];
-        key = string.IsNullOrWhiteSpace(configured) ? null : Convert.FromBase64String(configured);
-        if (key is { Length: not 32 })
-        {
-            throw new InvalidOperationException("Procurement:BidSealingKey must be 32 bytes, base64.");
-        }
-
-        keyId = key is null ? "none" : Convert.ToHexStringLower(SHA256.HashData(key))[..12];
+        key = Read(configuration, "Procurement:BidSealingKey");
+        keyId = key is null ? "none" : IdOf(key);
+        previous = Read(configuration, "Procurement:PreviousBidSealingKey");
+        previousId = previous is null ? null : IdOf(previous);
     }
 
     public SealedContent Seal(byte[] plaintext)
@@ -45,7 +45,7 @@ public sealed class BidSealing
         ArgumentNullException.ThrowIfNull(sealedContent);
         var ciphertext = Convert.FromBase64String(sealedContent.Ciphertext);
         var plaintext = new byte[ciphertext.Length];
-        using var aes = new AesGcm(Key, AesGcm.TagByteSizes.MaxSize);
+        using var aes = new AesGcm(KeyFor(sealedContent.KeyId), AesGcm.TagByteSizes.MaxSize);
         aes.Decrypt(Convert.FromBase64String(sealedContent.Nonce), ciphertext, Convert.FromBase64String(sealedContent.Tag), plaintext);
         return plaintext;
     }
@@ -55,4 +55,19 @@ public sealed class BidSealing
 
     private byte[] Key => key ?? throw new InvalidOperationException(
         "No bid-sealing key: set Procurement:BidSealingKey (32 bytes, base64; from Key Vault in Azure).");
+
+    private byte[] KeyFor(string id) =>
+        id == keyId ? Key
+        : id == previousId ? previous!
+        : throw new InvalidOperationException(
+            $"The bid was sealed with key {id}, which is neither the current key ({keyId}) nor the previous one ({previousId ?? "none"}): set Procurement:PreviousBidSealingKey to it.");
+
+    private static string IdOf(byte[] key) => Convert.ToHexStringLower(SHA256.HashData(key))[..12];
+
+    private static byte[]? Read(IConfiguration configuration, string name)
+    {
+        var configured = configuration[name];
+        var key = string.IsNullOrWhiteSpace(configured) ? null : Convert.FromBase64String(configured);
+        return key is { Length: not 32 } ? throw new InvalidOperationException($"{name} must be 32 bytes, base64.") : key;
+    }
 }
