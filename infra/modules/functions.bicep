@@ -33,7 +33,11 @@ param maximumInstanceCount int = 100
 @description('Memory per instance, MB.')
 param instanceMemoryMB int = 2048
 
+// The durable engine's settings live in host.json (hub ServerlessHub, 4 partitions, 10 activities and 10
+// orchestrations per instance, 2 s polling): sized for the district's load; docs/DEPLOY.md says why and what
+// changes at 10x (more partitions on a new hub, or this managed backend).
 @allowed(['AzureStorage', 'DurableTaskScheduler'])
+@description('AzureStorage: orchestration state in the app\'s storage account (what the DevHost runs and the tests prove). DurableTaskScheduler: the managed backend; the app must then reference the AzureManaged extension (docs/DEPLOY.md).')
 param durableBackend string = 'AzureStorage'
 
 @description('The Durable Task Scheduler endpoint, when durableBackend is DurableTaskScheduler.')
