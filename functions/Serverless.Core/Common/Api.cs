@@ -12,8 +12,24 @@ using Microsoft.Extensions.Logging;
 
 namespace Serverless.Core.Common;
 
-/// <summary>An HTTP endpoint of the route table: the one declaration both hosts serve.</summary>
-public sealed record HttpEndpoint(string Name, string Method, string Route, Func<EndpointContext, Task<IResult>> Handle, Access Access = Access.SignedIn);
+/// <summary>
+/// An HTTP endpoint of the route table: the one declaration both hosts serve, and the OpenAPI document
+/// describes (<see cref="OpenApiDocument"/>): what JSON it reads and answers with are declared beside it.
+/// </summary>
+public sealed record HttpEndpoint(string Name, string Method, string Route, Func<EndpointContext, Task<IResult>> Handle, Access Access = Access.SignedIn)
+{
+    /// <summary>The JSON body the handler reads (<c>ReadBodyAsync&lt;T&gt;</c>); null when it reads none.</summary>
+    public Type? Body { get; init; }
+
+    /// <summary>Whether the handler also takes the body as an HTML form post (<c>application/x-www-form-urlencoded</c>).</summary>
+    public bool AcceptsForm { get; init; }
+
+    /// <summary>What a success answers with, as JSON; null when it answers with no body.</summary>
+    public Type? Returns { get; init; }
+
+    /// <summary>The status of a success: 200, or 201 when the handler creates something and says where.</summary>
+    public int Success { get; init; } = 200;
+}
 
 /// <summary>Who may reach a handler at all. Roles and ownership are the handler's to decide.</summary>
 public enum Access
