@@ -25,6 +25,8 @@ public static class RouteTable
     [
         new(nameof(SystemEndpoints.Health), "GET", Routes.Health, SystemEndpoints.Health, Access.Public),
         new(nameof(SystemEndpoints.WhoAmI), "GET", Routes.Me, SystemEndpoints.WhoAmI, Access.Public),
+        new(nameof(SystemEndpoints.OpenApi), "GET", Routes.OpenApi, SystemEndpoints.OpenApi, Access.Public),
+        new(nameof(SystemEndpoints.ApiReferencePage), "GET", Routes.ApiReference, SystemEndpoints.ApiReferencePage, Access.Public),
         new(nameof(MembershipEndpoints.GetMember), "GET", Routes.Member, MembershipEndpoints.GetMember),
         new(nameof(MembershipEndpoints.SetMember), "PUT", Routes.Member, MembershipEndpoints.SetMember),
         new(nameof(AuditEndpoints.GetAuditTrail), "GET", Routes.AuditTrail, AuditEndpoints.GetAuditTrail),
@@ -210,6 +212,8 @@ public static class Routes
 {
     public const string Health = "health";
     public const string Me = "me";
+    public const string OpenApi = "openapi.json";
+    public const string ApiReference = "reference";
     public const string Member = "members/{principalId}";
     public const string AuditTrail = "audit/{aggregate}/{id}";
     public const string Queues = "queues";

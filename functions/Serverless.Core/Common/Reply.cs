@@ -20,6 +20,30 @@ public static class Reply
         return new JsonReply<ProblemDocument>(problem.Status, document, null, "application/problem+json");
     }
 
+    /// <summary>
+    /// A body already rendered: JSON text (the OpenAPI document) or an HTML page. Pages run no script and load
+    /// nothing from elsewhere, which their Content-Security-Policy enforces.
+    /// </summary>
+    public static IResult Content(string body, string mediaType) => new ContentReply(body, mediaType);
+
+    private sealed class ContentReply(string body, string mediaType) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.StatusCode = 200;
+            response.ContentType = mediaType + "; charset=utf-8";
+            response.Headers.XContentTypeOptions = "nosniff";
+            if (mediaType == "text/html")
+            {
+                response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
+                response.Headers.XFrameOptions = "DENY";
+            }
+
+            await response.WriteAsync(body, httpContext.RequestAborted);
+        }
+    }
+
     private sealed class JsonReply<T>(int status, T value, string? location, string contentType) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)

@@ -24,6 +24,12 @@ public static class SystemEndpoints
             c.Communities?.Order(StringComparer.Ordinal).ToList())));
     }
 
+    /// <summary>The OpenAPI 3.1 document of every endpoint, generated from the route table and its types.</summary>
+    public static Task<IResult> OpenApi(EndpointContext ctx) => Task.FromResult(Reply.Content(OpenApiDocument.Json, "application/json"));
+
+    /// <summary>The API reference page, rendered from the OpenAPI document.</summary>
+    public static Task<IResult> ApiReferencePage(EndpointContext ctx) => Task.FromResult(Reply.Content(ApiReference.Html, "text/html"));
+
     private static async Task<ProbeResult> Probe(Func<Task> probe)
     {
         var watch = Stopwatch.StartNew();

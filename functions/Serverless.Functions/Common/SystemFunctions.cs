@@ -22,4 +22,18 @@ public static class SystemFunctions
         [DurableClient] DurableTaskClient durable,
         FunctionContext context)
         => Api.InvokeAsync(nameof(SystemEndpoints.WhoAmI), req, durable, context.InstanceServices);
+
+    [Function(nameof(SystemEndpoints.OpenApi))]
+    public static Task<IResult> OpenApi(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.OpenApi)] HttpRequest req,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+        => Api.InvokeAsync(nameof(SystemEndpoints.OpenApi), req, durable, context.InstanceServices);
+
+    [Function(nameof(SystemEndpoints.ApiReferencePage))]
+    public static Task<IResult> ApiReferencePage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ApiReference)] HttpRequest req,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+        => Api.InvokeAsync(nameof(SystemEndpoints.ApiReferencePage), req, durable, context.InstanceServices);
 }
