@@ -134,7 +134,8 @@ internal static partial class DevHostSetup
                 .WithName(name);
         }
 
-        api.MapFallback((HttpContext http) => Reply.Problem(Problem.NotFound($"The route {http.Request.Method} {http.Request.Path}"), http.Request));
+        // "{*path}", not the default "{*path:nonfile}": an address that looks like a file (openapi.json) is a route here too.
+        api.MapFallback("{*path}", (HttpContext http) => Reply.Problem(Problem.NotFound($"The route {http.Request.Method} {http.Request.Path}"), http.Request));
     }
 
     public static void MapDurableSidecar(this WebApplication app) => app.MapGrpcService<TaskHubGrpcServer>();

@@ -33,6 +33,23 @@ public sealed class HostTests(SharedDevHost devHost)
     }
 
     [Fact]
+    public async Task The_OpenAPI_document_and_the_reference_page_are_served_to_anyone_and_the_page_may_run_no_script()
+    {
+        var document = await devHost.Api.GetAsync("openapi.json");
+        Assert.Equal(HttpStatusCode.OK, document.Status);
+        Assert.Equal("3.1.0", document.Str("openapi"));
+        Assert.True(document.Body.GetProperty("paths").TryGetProperty("/rounds/{roundId}/applications", out var applications));
+        Assert.Equal("SubmitApplication", applications.GetProperty("post").GetProperty("operationId").GetString());
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{devHost.Host.Port}/api/") };
+        using var page = await http.GetAsync(new Uri("reference", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("default-src 'none'", string.Join(",", page.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+        Assert.Contains("<code>/api/rounds/{roundId}/applications</code>", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_sign_in_with_a_binding_no_id_could_have_is_refused()
     {
         var reply = await Api.GetAsync("me", "volunteer; volunteer=PartitionKey%20eq%20'x'");

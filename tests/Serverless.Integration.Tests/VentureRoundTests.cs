@@ -51,7 +51,7 @@ public sealed class VentureRoundTests
             minGrant = 20_000m,
             maxGrant = 100_000m,
             opensAt = now.AddMinutes(-1),
-            closesAt = now.AddSeconds(10),
+            closesAt = now.AddSeconds(20), // eight organizations and twelve applications first, on a busy machine too
             rubric = new object[]
             {
                 new { id = "need", name = "需求分析", weight = 40, maxPoints = 10 },

@@ -50,6 +50,11 @@ public static partial class OpenApiDocument
         }
 
         schemas["Problem"] = Schema(typeof(ProblemDocument), docs);
+        foreach (var (_, schema) in schemas)
+        {
+            schema!.AsObject().Remove("x-type"); // only for telling same-named types apart while building
+        }
+
         return new JsonObject
         {
             ["openapi"] = "3.1.0",
@@ -208,17 +213,26 @@ public static partial class OpenApiDocument
             return new JsonObject { ["type"] = "array", ["items"] = Reference(element, docs, schemas) };
         }
 
+        // Two areas may each have a type of the same name (a ruling on an objection, a ruling on a challenge).
         var name = type.Name;
+        if (schemas[name] is JsonObject existing && existing["x-type"]?.GetValue<string>() != type.FullName)
+        {
+            name = type.Namespace!.Split('.')[^1] + type.Name;
+        }
+
         if (!schemas.ContainsKey(name))
         {
-            schemas[name] = Schema(type, docs);
+            var schema = Schema(type, docs);
+            Rebase(schema, $"#/components/schemas/{name}");
+            schema["x-type"] = type.FullName;
+            schemas[name] = schema;
         }
 
         return new JsonObject { ["$ref"] = $"#/components/schemas/{name}" };
     }
 
     /// <summary>A type's JSON Schema as the API's serializer writes it, with enums as their kebab-case names and descriptions from the XML docs.</summary>
-    private static JsonNode Schema(Type type, XmlDocs docs)
+    private static JsonObject Schema(Type type, XmlDocs docs)
     {
         var exporter = new JsonSchemaExporterOptions
         {
@@ -226,6 +240,16 @@ public static partial class OpenApiDocument
             TransformSchemaNode = (context, node) =>
             {
                 var target = Nullable.GetUnderlyingType(context.TypeInfo.Type) ?? context.TypeInfo.Type;
+                if (node is JsonValue)
+                {
+                    // A property read by a custom converter (an id checked as it is read, free-form JSON) exports
+                    // as the schema `true`; say at least what it is.
+                    var isId = context.PropertyInfo?.AttributeProvider?.IsDefined(typeof(IdValueAttribute), inherit: false) == true;
+                    node = target != typeof(string) ? new JsonObject()
+                        : isId ? new JsonObject { ["type"] = "string", ["pattern"] = $"^[A-Za-z0-9_-]{{1,{RouteValues.MaxIdLength}}}$" }
+                        : new JsonObject { ["type"] = "string" };
+                }
+
                 if (target.IsEnum)
                 {
                     // The product's strict enum converter is opaque to the exporter: say what it reads and writes.
@@ -247,7 +271,34 @@ public static partial class OpenApiDocument
                 return node;
             },
         };
-        return ApiJson.Options.GetJsonSchemaAsNode(type, exporter);
+        return ApiJson.Options.GetJsonSchemaAsNode(type, exporter).AsObject();
+    }
+
+    /// <summary>The exporter refers to a repeated part of a schema from the schema's own root ("#/properties/…"); placed under components, that root is the schema's path.</summary>
+    private static void Rebase(JsonNode? node, string root)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                if (o["$ref"] is JsonValue reference && reference.GetValue<string>() is var target && target.StartsWith('#') && !target.StartsWith("#/components/", StringComparison.Ordinal))
+                {
+                    o["$ref"] = root + target[1..];
+                }
+
+                foreach (var (_, child) in o.ToList())
+                {
+                    Rebase(child, root);
+                }
+
+                break;
+            case JsonArray a:
+                foreach (var child in a)
+                {
+                    Rebase(child, root);
+                }
+
+                break;
+        }
     }
 
     private static Type? Element(Type type) =>
