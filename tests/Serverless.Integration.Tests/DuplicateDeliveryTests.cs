@@ -37,7 +37,7 @@ public sealed class DuplicateDeliveryTests(SharedDevHost devHost)
         var closed = await Poll.UntilAsync(() => Api.GetAsync($"rounds/{roundId}", Samples.Admin), r => r.Str("status") != "open");
         await DrainedAsync(RoundSweep.CloseQueue);
         var trail = (await Api.GetAsync($"audit/rounds/{roundId}", Samples.Admin)).Body;
-        Assert.True(trail.GetProperty("intact").GetBoolean());
+        Assert.True(trail.GetProperty("intact").GetBoolean(), trail.ToString());
         Assert.Single(Records(trail), r => StatusBecame(r, "closed"));
         Assert.Equal(closed.Str("closedAt"), (await Api.GetAsync($"rounds/{roundId}", Samples.Admin)).Str("closedAt"));
     }
