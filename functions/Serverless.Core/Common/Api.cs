@@ -27,6 +27,9 @@ public sealed record HttpEndpoint(string Name, string Method, string Route, Func
     /// <summary>What a success answers with, as JSON; null when it answers with no body.</summary>
     public Type? Returns { get; init; }
 
+    /// <summary>Whether a success answers with an HTML page rather than JSON.</summary>
+    public bool Html { get; init; }
+
     /// <summary>The status of a success: 200, or 201 when the handler creates something and says where.</summary>
     public int Success { get; init; } = 200;
 }

@@ -121,7 +121,11 @@ public static partial class OpenApiDocument
         }
 
         var success = new JsonObject { ["description"] = endpoint.Success == 201 ? "Created; `Location` names it." : "OK" };
-        if (endpoint.Returns is { } returns)
+        if (endpoint.Html)
+        {
+            success["content"] = new JsonObject { ["text/html"] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string" } } };
+        }
+        else if (endpoint.Returns is { } returns)
         {
             success["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = Reference(returns, docs, schemas) } };
         }

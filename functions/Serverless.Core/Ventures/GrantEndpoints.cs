@@ -37,7 +37,7 @@ public static class GrantEndpoints
 
         var grants = (await ctx.Service<GrantStore>().ListForRoundAsync(round.Id, ctx.Aborted))
             .Where(g => all || ctx.Caller.ActsFor(g.OrganizationId));
-        return Reply.Ok(grants.Select(g => new { g.Id, g.ApplicationId, g.OrganizationId, g.OrganizationName, g.ProjectTitle, g.Amount, g.Paid, g.Status }).ToList());
+        return Reply.Ok(grants.Select(g => new GrantSummary(g.Id, g.ApplicationId, g.OrganizationId, g.OrganizationName, g.ProjectTitle, g.Amount, g.Paid, g.Status)).ToList());
     }
 
     /// <summary>The organization and the bureau each sign the agreement; the second signature starts the grant.</summary>
@@ -226,3 +226,6 @@ public static class GrantEndpoints
     private static Task Signal(EndpointContext ctx, string grantId) =>
         Workflows.SignalAsync(ctx.Durable, GrantOrchestration.InstanceId(grantId), GrantOrchestration.UpdatedEvent, "updated", ctx.Aborted);
 }
+
+/// <summary>A grant in a round's list: whose, for what, how much, how much paid, where it stands.</summary>
+public sealed record GrantSummary(string Id, string ApplicationId, string OrganizationId, string OrganizationName, string ProjectTitle, decimal Amount, decimal Paid, GrantStatus Status);

@@ -181,7 +181,7 @@ public static class StageEndpoints
             await store.AddAllAsync([new Review(round.Id, application.Id, replacement, ReviewStatus.Assigned, ctx.Clock.GetUtcNow(), assignment.Review.Wave)], ctx.Aborted);
         }
 
-        return Reply.Ok(new { declined = application.Id, reassignedTo = replacement is null ? null : "another panel reviewer" });
+        return Reply.Ok(new ReviewDeclined(application.Id, replacement is null ? null : "another panel reviewer"));
     }
 
     /// <summary>The results: public during and after publicity; the bureau and the committee see them proposed.</summary>
@@ -196,17 +196,9 @@ public static class StageEndpoints
 
         var results = await ctx.Service<ResultStore>().ListAsync(round.Id, ctx.Aborted);
         var objections = await ctx.Service<ObjectionStore>().ListAsync(round.Id, ctx.Aborted);
-        return Reply.Ok(new
-        {
-            roundId = round.Id,
-            stage = Round.Name(round.Status),
-            publicityEndsAt = round.Stages.PublicityEndsAt,
-            aggregation = round.Aggregation,
-            budget = round.Budget,
-            granted = results.Where(r => r.Funded && !r.Removed).Sum(r => r.Granted),
-            results,
-            objections = objections.Select(o => new { o.Id, o.ApplicationId, o.Grounds, o.Status, o.LodgedAt, o.Ruling, o.RuledAt }),
-        });
+        return Reply.Ok(new PublishedResults(round.Id, Round.Name(round.Status), round.Stages.PublicityEndsAt, round.Aggregation, round.Budget,
+            results.Where(r => r.Funded && !r.Removed).Sum(r => r.Granted), results,
+            objections.Select(o => new PublicObjection(o.Id, o.ApplicationId, o.Grounds, o.Status, o.LodgedAt, o.Ruling, o.RuledAt)).ToList()));
     }
 
     /// <summary>The committee approves the proposed results of a stage (the only one so far: "results").</summary>
@@ -327,7 +319,7 @@ public static class StageEndpoints
 
         await RoundWorkflow.SignalStagesAsync(ctx.Durable, round.Id, RoundWorkflow.CommitteeDecisionEvent,
             new CommitteeDecision(approved, reason, ctx.Caller.Id!), ctx.Aborted);
-        return Reply.Ok(new { roundId = round.Id, stage = "results", approved, reason });
+        return Reply.Ok(new StageDecision(round.Id, "results", approved, reason));
     }
 
     /// <summary>
@@ -363,3 +355,23 @@ public static class StageEndpoints
         }
     }
 }
+
+/// <summary>A round's results as published: the ranking with every step explained, and the objections lodged (without their contacts).</summary>
+public sealed record PublishedResults(
+    string RoundId,
+    string Stage,
+    DateTimeOffset? PublicityEndsAt,
+    AggregationMethod Aggregation,
+    decimal Budget,
+    decimal Granted,
+    List<RoundResult> Results,
+    List<PublicObjection> Objections);
+
+/// <summary>An objection as anyone may read it: never who lodged it or how to reach them.</summary>
+public sealed record PublicObjection(string Id, string ApplicationId, string Grounds, ObjectionStatus Status, DateTimeOffset LodgedAt, string? Ruling, DateTimeOffset? RuledAt);
+
+/// <summary>The committee's decision on a stage, as recorded and signalled to the round's workflow.</summary>
+public sealed record StageDecision(string RoundId, string Stage, bool Approved, string? Reason);
+
+/// <summary>A declined assignment, and whether it went to another panel reviewer (never whom).</summary>
+public sealed record ReviewDeclined(string Declined, string? ReassignedTo);
