@@ -180,6 +180,13 @@ public sealed class WholeTenderTests(SharedDevHost devHost)
         var payment = paid.Body.GetProperty("milestones")[0].GetProperty("payment");
         Assert.Equal((114_000m, 11_400m, 102_600m), (payment.GetProperty("gross").GetDecimal(), payment.GetProperty("deduction").GetDecimal(), payment.GetProperty("net").GetDecimal()));
 
+        // The bureau's acceptance sent again (its reply lost, or the host crashed before the workflow was told)
+        // is answered as done and changes nothing; a different decision on the same report is refused.
+        var again = await Api.PostAsync($"contracts/{contractBId}/milestones/0/acceptance", new { decision = "accept" }, Admin);
+        Assert.Equal(HttpStatusCode.OK, again.Status);
+        Assert.Equal(2, again.Body.GetProperty("milestones")[0].GetProperty("decisions").GetArrayLength());
+        Assert.Equal((HttpStatusCode.Conflict, "invalid-state"), Of(await Api.PostAsync($"contracts/{contractBId}/milestones/0/acceptance", new { decision = "reject", reasons = "复核后改为不予验收。" }, Admin)));
+
         // Milestone 2 is not reported on time: the supplier is reminded (an event for the notifier), then reports in full.
         var storage = devHost.Host.Storage();
         var outbox = new Outbox(storage, TimeProvider.System);

@@ -171,6 +171,13 @@ public sealed class ContractLifecycle(ContractStore contracts, Awarding awarding
         var milestone = Milestone(contract, index);
         if (!milestone.AwaitingDecision)
         {
+            // The same decision on the same report again (a retry after a lost reply or a crash before the
+            // workflow was told): answered as done, so the caller tells the workflow again.
+            if (milestone.Decisions is [.., var last] && last.ReportVersion == milestone.Report?.Version && last.Accepted == (form.Decision == "accept"))
+            {
+                return contract;
+            }
+
             throw Problem.InvalidState(milestone.Accepted ? "This milestone was accepted." : "No report awaits a decision on this milestone.").ToException();
         }
 
