@@ -45,6 +45,12 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
     public static readonly TimeSpan PendingGrace = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// The sweep leaves a mark younger than this to the relay message its write just sent: relaying it at the
+    /// same moment would only publish the same events twice (harmless, same ids, but noise for subscribers).
+    /// </summary>
+    public static readonly TimeSpan SweepAfter = TimeSpan.FromSeconds(15);
+
+    /// <summary>
     /// The tables that hold outbox rows, which the relay may be asked to read (a queue message naming another is
     /// refused): the <c>Outbox</c> table for events written on their own, and the tables whose writes carry their
     /// events in the same batch.

@@ -164,10 +164,14 @@ public sealed partial class OutboxRelay(Storage storage, IEventPublisher publish
         var relayed = 0;
         var outbox = await storage.TableAsync(TableNames.Outbox, cancellation);
         var marks = new List<(string Table, string Partition)>();
+        var now = clock.GetUtcNow();
         await foreach (var mark in outbox.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Outbox.PendingPartition}"),
-            select: ["Table", "Partition"], cancellationToken: cancellation))
+            select: ["Table", "Partition", "At"], cancellationToken: cancellation))
         {
-            marks.Add((mark.GetString("Table"), mark.GetString("Partition")));
+            if (mark.GetDateTimeOffset("At") is not { } at || now - at >= Outbox.SweepAfter)
+            {
+                marks.Add((mark.GetString("Table"), mark.GetString("Partition")));
+            }
         }
 
         foreach (var (tableName, partition) in marks)
