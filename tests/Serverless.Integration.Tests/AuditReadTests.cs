@@ -1,5 +1,4 @@
 using Azure.Data.Tables;
-using Microsoft.Extensions.Configuration;
 using Serverless.Core.Common;
 using Serverless.Integration.Tests.Harness;
 
@@ -18,11 +17,7 @@ public sealed class AuditReadTests
     [Fact]
     public async Task A_trail_read_while_its_aggregate_is_written_is_never_reported_broken()
     {
-        var storage = new Storage(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Storage:ConnectionString"] = await Azurite.ConnectionStringAsync(),
-            ["Storage:Prefix"] = "auditread" + Guid.NewGuid().ToString("N")[..8],
-        }).Build());
+        var storage = await Azurite.OwnStorageAsync("auditread");
         var table = await storage.TableAsync("Counters");
         Assert.True(await table.TryAddAuditedAsync("counter", "c1", Documents.ToEntity("p", "c1", new Counter(0))));
 

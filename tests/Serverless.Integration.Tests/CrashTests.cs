@@ -101,16 +101,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
         // Volunteers answer their offers, check in and out, whenever the DevHost is up; the crashes go on meanwhile.
         using var stop = new CancellationTokenSource();
         var agents = VolunteersAsync(volunteers, requests, stop.Token);
-        var random = new Random(20271127);
-        for (var kill = 1; kill <= Kills; kill++)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(800, 3500)));
-            down = true;
-            await host.KillAsync();
-            await host.StartAgainAsync();
-            down = false;
-            output.WriteLine($"kill {kill}: back in {host.LastStartup.TotalSeconds:F1} s");
-        }
+        await KillAsync(new Random(20271127), 800, 3500, CancellationToken.None);
 
         // Every workflow reaches its end.
         await Poll.UntilAsync(() => Api.GetAsync($"rounds/{roundId}", Samples.Admin), r => r.Str("status") is not ("open" or "closed"), TimeSpan.FromSeconds(120));
@@ -236,7 +227,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
 
         // The people do their part whenever the DevHost answers, while it is killed at seeded random moments.
         using var done = new CancellationTokenSource();
-        var killer = KillAsync(new Random(20271128), done.Token);
+        var killer = KillAsync(new Random(20271128), 1500, 5000, done.Token);
         var roundPeople = RoundPeopleAsync(roundId);
         var tenderPeople = TenderPeopleAsync(tenderId, bids, orgs);
         await Task.WhenAll(roundPeople, tenderPeople);
@@ -298,15 +289,18 @@ public sealed class CrashTests(ITestOutputHelper output) : IAsyncLifetime
         await AssertIntactAsync($"audit/contracts/{contractId}");
     }
 
-    /// <summary>Kills and restarts the DevHost at random moments until told to stop or <see cref="Kills"/> is reached; how many kills.</summary>
-    private async Task<int> KillAsync(Random random, CancellationToken stop)
+    /// <summary>
+    /// Kills and restarts the DevHost at random moments (<paramref name="fromMs"/> to <paramref name="toMs"/> apart)
+    /// until told to stop or <see cref="Kills"/> is reached; how many kills.
+    /// </summary>
+    private async Task<int> KillAsync(Random random, int fromMs, int toMs, CancellationToken stop)
     {
         var kills = 0;
         while (kills < Kills && !stop.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(1500, 5000)), stop);
+                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(fromMs, toMs)), stop);
             }
             catch (OperationCanceledException)
             {

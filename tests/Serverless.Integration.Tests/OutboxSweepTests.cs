@@ -1,5 +1,4 @@
 using Azure.Data.Tables;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Serverless.Core.Common;
@@ -19,11 +18,7 @@ public sealed class OutboxSweepTests : IAsyncLifetime
     private readonly RecordingPublisher topic = new();
     private Storage storage = null!;
 
-    public async Task InitializeAsync() => storage = new Storage(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-    {
-        ["Storage:ConnectionString"] = await Azurite.ConnectionStringAsync(),
-        ["Storage:Prefix"] = "sweep" + Guid.NewGuid().ToString("N")[..10],
-    }).Build());
+    public async Task InitializeAsync() => storage = await Azurite.OwnStorageAsync("sweep");
 
     public Task DisposeAsync() => Task.CompletedTask;
 

@@ -29,7 +29,7 @@ public static partial class OpenApiDocument
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var docs = XmlDocs.Load();
-        var schemas = new JsonObject();
+        var components = new Components(docs);
         var paths = new JsonObject();
         foreach (var endpoint in endpoints.OrderBy(e => e.Route, StringComparer.Ordinal))
         {
@@ -46,14 +46,10 @@ public static partial class OpenApiDocument
                 paths[path] = item;
             }
 
-            item[endpoint.Method.ToLowerInvariant()] = Operation(endpoint, docs, schemas);
+            item[endpoint.Method.ToLowerInvariant()] = Operation(endpoint, docs, components);
         }
 
-        schemas["Problem"] = Schema(typeof(ProblemDocument), docs);
-        foreach (var (_, schema) in schemas)
-        {
-            schema!.AsObject().Remove("x-type"); // only for telling same-named types apart while building
-        }
+        components.Schemas["Problem"] = Schema(typeof(ProblemDocument), docs);
 
         return new JsonObject
         {
@@ -81,13 +77,13 @@ public static partial class OpenApiDocument
                         ["description"] = "An Entra ID token for the app registration (App Service Authentication turns it into the caller and its app roles: admin, reviewer, committee, organization, dispatcher, volunteer).",
                     },
                 },
-                ["schemas"] = schemas,
+                ["schemas"] = components.Schemas,
                 ["responses"] = ProblemResponses(),
             },
         };
     }
 
-    private static JsonObject Operation(HttpEndpoint endpoint, XmlDocs docs, JsonObject schemas)
+    private static JsonObject Operation(HttpEndpoint endpoint, XmlDocs docs, Components components)
     {
         var handler = endpoint.Handle.Method;
         var description = docs.Summary(handler);
@@ -110,7 +106,7 @@ public static partial class OpenApiDocument
 
         if (endpoint.Body is { } body)
         {
-            var reference = Reference(body, docs, schemas);
+            var reference = components.Reference(body);
             var content = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = reference.DeepClone() } };
             if (endpoint.AcceptsForm)
             {
@@ -127,7 +123,7 @@ public static partial class OpenApiDocument
         }
         else if (endpoint.Returns is { } returns)
         {
-            success["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = Reference(returns, docs, schemas) } };
+            success["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = components.Reference(returns) } };
         }
 
         var responses = new JsonObject { [endpoint.Success.ToString(CultureInfo.InvariantCulture)] = success };
@@ -210,29 +206,33 @@ public static partial class OpenApiDocument
         return parameters;
     }
 
-    private static JsonObject Reference(Type type, XmlDocs docs, JsonObject schemas)
+    /// <summary>The document's schemas, one per type, each referred to by name.</summary>
+    private sealed class Components(XmlDocs docs)
     {
-        if (Element(type) is { } element)
-        {
-            return new JsonObject { ["type"] = "array", ["items"] = Reference(element, docs, schemas) };
-        }
+        private readonly Dictionary<Type, string> names = [];
 
-        // Two areas may each have a type of the same name (a ruling on an objection, a ruling on a challenge).
-        var name = type.Name;
-        if (schemas[name] is JsonObject existing && existing["x-type"]?.GetValue<string>() != type.FullName)
-        {
-            name = type.Namespace!.Split('.')[^1] + type.Name;
-        }
+        public JsonObject Schemas { get; } = [];
 
-        if (!schemas.ContainsKey(name))
+        /// <summary>A reference to the type's schema (a list's items for a list), adding the schema on first use.</summary>
+        public JsonObject Reference(Type type)
         {
-            var schema = Schema(type, docs);
-            Rebase(schema, $"#/components/schemas/{name}");
-            schema["x-type"] = type.FullName;
-            schemas[name] = schema;
-        }
+            if (Element(type) is { } element)
+            {
+                return new JsonObject { ["type"] = "array", ["items"] = Reference(element) };
+            }
 
-        return new JsonObject { ["$ref"] = $"#/components/schemas/{name}" };
+            if (!names.TryGetValue(type, out var name))
+            {
+                // Two areas may each have a type of the same name (a ruling on an objection, a ruling on a challenge).
+                name = Schemas.ContainsKey(type.Name) ? type.Namespace!.Split('.')[^1] + type.Name : type.Name;
+                names[type] = name;
+                var schema = Schema(type, docs);
+                Rebase(schema, $"#/components/schemas/{name}");
+                Schemas[name] = schema;
+            }
+
+            return new JsonObject { ["$ref"] = $"#/components/schemas/{name}" };
+        }
     }
 
     /// <summary>A type's JSON Schema as the API's serializer writes it, with enums as their kebab-case names and descriptions from the XML docs.</summary>

@@ -17,9 +17,9 @@ public sealed record RelayRequest(string Table, string Partition);
 /// <para>
 /// Before such a write, a small pending mark for its table and partition goes to the <c>Outbox</c> table's
 /// <see cref="PendingPartition"/>; after it, a queue message asks the relay to publish the partition at once.
-/// The relay clears the mark once nothing there is pending. The every-minute sweep reads only the marks, never
-/// the tables (a scan of the ledger or the offers would grow with the district), so its work is the recent
-/// writes: whatever a lost message or a failed publish left behind.
+/// The every-minute sweep reads only the marks, never the tables (a scan of the ledger or the offers would grow
+/// with the district), so its work is the recent writes: it relays whatever a lost message or a failed publish
+/// left behind, and clears the marks old enough that no write can still be on its way.
 /// </para>
 /// </summary>
 public sealed class Outbox(Storage storage, TimeProvider clock)
@@ -38,7 +38,7 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
     public const string PendingPartition = "pending";
 
     /// <summary>
-    /// A mark younger than this is kept after a relay found nothing pending: the write it announces may still be
+    /// A mark younger than this is kept after the sweep relayed its partition: the write it announces may still be
     /// on its way (marked, not yet stored), and its own relay message may be lost in a crash; the sweep clears
     /// it on a later turn. Longer than any write's retries take.
     /// </summary>
@@ -96,8 +96,8 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
         }, cancellation);
     }
 
-    /// <summary>Records that a partition may hold events to relay, before they are written (a write that then fails leaves a mark the relay clears).</summary>
-    public static async Task MarkPendingAsync(Storage storage, string table, string partition, CancellationToken cancellation = default)
+    /// <summary>Records that a partition may hold events to relay, before they are written (a write that then fails leaves a mark the sweep clears).</summary>
+    private static async Task MarkPendingAsync(Storage storage, string table, string partition, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(storage);
         if (!Tables.Contains(table, StringComparer.Ordinal))
@@ -137,7 +137,7 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
     }
 
     /// <summary>The outbox row of an event in a partition: insert it in the same batch as the change it announces.</summary>
-    public static TableEntity Row(string partition, DomainEvent evt)
+    private static TableEntity Row(string partition, DomainEvent evt)
     {
         ArgumentNullException.ThrowIfNull(evt);
         return Documents.ToEntity(partition, RowPrefix + evt.Id, evt, new Dictionary<string, object?> { ["Type"] = evt.Type, ["Source"] = evt.Source });
@@ -147,7 +147,7 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
     /// The outbox rows of events for a change's batch, in the change's partition: the change and its events are
     /// stored together or not at all. Upserted (merged), so a step that writes again keeps a published mark.
     /// </summary>
-    public static IEnumerable<TableTransactionAction> Actions(string partition, IEnumerable<DomainEvent> events) =>
+    private static IEnumerable<TableTransactionAction> Actions(string partition, IEnumerable<DomainEvent> events) =>
         events.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertMerge, Row(partition, e)));
 
     /// <summary>Asks the relay to publish a partition's pending rows now. Losing this message loses nothing: the sweep finds them.</summary>

@@ -100,7 +100,7 @@ public sealed partial class OutboxRelay(Storage storage, IEventPublisher publish
 {
     private const int BatchSize = 50;
 
-    /// <summary>Publishes the partition's pending events, then clears its pending mark if nothing came since; how many.</summary>
+    /// <summary>Publishes the partition's pending events; how many. (Its pending mark is the sweep's to clear.)</summary>
     public async Task<int> RelayAsync(string tableName, string partition, CancellationToken cancellation = default)
     {
         if (!Outbox.Tables.Contains(tableName, StringComparer.Ordinal))
@@ -108,9 +108,6 @@ public sealed partial class OutboxRelay(Storage storage, IEventPublisher publish
             throw new InvalidOperationException($"'{tableName}' holds no outbox rows.");
         }
 
-        // The mark is read first: a write marked after this read changes its ETag, and the mark then stays.
-        var outbox = await storage.TableAsync(TableNames.Outbox, cancellation);
-        var mark = await outbox.GetEntityIfExistsAsync<TableEntity>(Outbox.PendingPartition, Outbox.PendingRow(tableName, partition), cancellationToken: cancellation);
         var table = await storage.TableAsync(tableName, cancellation);
         var pending = new List<TableEntity>();
         await foreach (var row in table.QueryAsync<TableEntity>(
@@ -143,42 +140,39 @@ public sealed partial class OutboxRelay(Storage storage, IEventPublisher publish
             }
         }
 
-        if (mark.HasValue && mark.Value is { } m && m.GetDateTimeOffset("At") is { } at && clock.GetUtcNow() - at >= Outbox.PendingGrace)
-        {
-            try
-            {
-                await outbox.DeleteEntityAsync(m.PartitionKey, m.RowKey, m.ETag, cancellation);
-            }
-            catch (RequestFailedException e) when (e.Status is 404 or 412)
-            {
-                // Cleared by another relay, or marked again by a newer write: that one keeps it.
-            }
-        }
-
         return pending.Count;
     }
 
-    /// <summary>Relays every partition with a pending mark; how many events.</summary>
+    /// <summary>
+    /// Relays every partition with a pending mark, then clears each mark old enough that no write can still be
+    /// on its way; how many events. The marks are read before the partitions: a write marked after this read
+    /// changes its mark's ETag, and the mark then stays for the next sweep.
+    /// </summary>
     public async Task<int> SweepAsync(CancellationToken cancellation = default)
     {
         var relayed = 0;
         var outbox = await storage.TableAsync(TableNames.Outbox, cancellation);
-        var marks = new List<(string Table, string Partition)>();
+        var marks = new List<TableEntity>();
         var now = clock.GetUtcNow();
         await foreach (var mark in outbox.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Outbox.PendingPartition}"),
-            select: ["Table", "Partition", "At"], cancellationToken: cancellation))
+            select: ["PartitionKey", "RowKey", "Table", "Partition", "At"], cancellationToken: cancellation))
         {
             if (mark.GetDateTimeOffset("At") is not { } at || now - at >= Outbox.SweepAfter)
             {
-                marks.Add((mark.GetString("Table"), mark.GetString("Partition")));
+                marks.Add(mark);
             }
         }
 
-        foreach (var (tableName, partition) in marks)
+        foreach (var mark in marks)
         {
+            var (tableName, partition) = (mark.GetString("Table"), mark.GetString("Partition"));
             try
             {
                 relayed += await RelayAsync(tableName, partition, cancellation);
+                if (mark.GetDateTimeOffset("At") is { } at && now - at >= Outbox.PendingGrace)
+                {
+                    await ClearAsync(outbox, mark, cancellation);
+                }
             }
             catch (Exception e) when (e is RequestFailedException or InvalidOperationException)
             {
@@ -188,6 +182,18 @@ public sealed partial class OutboxRelay(Storage storage, IEventPublisher publish
         }
 
         return relayed;
+    }
+
+    private static async Task ClearAsync(TableClient outbox, TableEntity mark, CancellationToken cancellation)
+    {
+        try
+        {
+            await outbox.DeleteEntityAsync(mark.PartitionKey, mark.RowKey, mark.ETag, cancellation);
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            // Cleared by another sweep, or marked again by a newer write: that one keeps it.
+        }
     }
 
     /// <summary>The relay queue's handler: publish the partition named (idempotent: published rows are skipped).</summary>

@@ -60,28 +60,18 @@ public sealed class RoundStore(Storage storage)
     }
 
     /// <summary>Open rounds whose deadline has passed: what the every-minute sweep closes.</summary>
-    public async Task<List<string>> OpenPastDeadlineAsync(DateTimeOffset now, CancellationToken cancellation = default)
-    {
-        var table = await storage.TableAsync(TableNames.Rounds, cancellation);
-        var status = nameof(RoundStatus.Open);
-        var ids = new List<string>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and Status eq {status} and ClosesAt le {now}");
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellation))
-        {
-            ids.Add(entity.RowKey);
-        }
-
-        return ids;
-    }
+    public Task<List<string>> OpenPastDeadlineAsync(DateTimeOffset now, CancellationToken cancellation = default) =>
+        IdsAsync(TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and Status eq {nameof(RoundStatus.Open)} and ClosesAt le {now}"), cancellation);
 
     /// <summary>The ids of the rounds in a status (a few a year: one small partition, filtered on a column).</summary>
-    public async Task<List<string>> InStatusAsync(RoundStatus status, CancellationToken cancellation = default)
+    public Task<List<string>> InStatusAsync(RoundStatus status, CancellationToken cancellation = default) =>
+        IdsAsync(TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and Status eq {status.ToString()}"), cancellation);
+
+    private async Task<List<string>> IdsAsync(string filter, CancellationToken cancellation)
     {
         var table = await storage.TableAsync(TableNames.Rounds, cancellation);
-        var name = status.ToString();
         var ids = new List<string>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and Status eq {name}"),
-            select: ["RowKey"], cancellationToken: cancellation))
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellation))
         {
             ids.Add(entity.RowKey);
         }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Serverless.Core.Common;
 
 namespace Serverless.Integration.Tests.Harness;
 
@@ -14,6 +16,17 @@ internal static class Azurite
     private static Process? process;
 
     public static Task<string> ConnectionStringAsync() => Started.Value;
+
+    /// <summary>The product's storage on this Azurite under a table and queue prefix: a DevHost's, or a test's own.</summary>
+    public static Storage Storage(string connectionString, string prefix) => new(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["Storage:ConnectionString"] = connectionString,
+        ["Storage:Prefix"] = prefix,
+    }).Build());
+
+    /// <summary>Storage of a test's own, under a fresh prefix beginning <paramref name="name"/>: no DevHost shares it.</summary>
+    public static async Task<Storage> OwnStorageAsync(string name) =>
+        Storage(await ConnectionStringAsync(), name + Guid.NewGuid().ToString("N")[..8]);
 
     private static async Task<string> StartAsync()
     {

@@ -122,11 +122,7 @@ public sealed class DevHostProcess : IAsyncDisposable
     }
 
     /// <summary>The product's storage as this DevHost sees it (its Azurite, its table prefix): for tests that read or tamper behind its back.</summary>
-    public Storage Storage() => new(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-    {
-        ["Storage:ConnectionString"] = ConnectionString,
-        ["Storage:Prefix"] = StoragePrefix,
-    }).Build());
+    public Storage Storage() => Azurite.Storage(ConnectionString, StoragePrefix);
 
     /// <summary>A crash: SIGKILL, no chance to release leases or finish anything.</summary>
     public async Task KillAsync()
