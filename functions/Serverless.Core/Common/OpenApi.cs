@@ -20,7 +20,7 @@ public static partial class OpenApiDocument
 {
     public const string ProblemMediaType = "application/problem+json";
 
-    private static readonly Lazy<string> Served = new(() => Build(RouteTable.Http).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    private static readonly Lazy<string> Served = new(() => Build(RouteTable.Http).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
 
     /// <summary>The document of the route table, built once per process.</summary>
     public static string Json => Served.Value;
