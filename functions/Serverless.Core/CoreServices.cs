@@ -24,6 +24,7 @@ public static class CoreServices
         services.AddSingleton<ResultStore>();
         services.AddSingleton<ObjectionStore>();
         services.AddSingleton<Outbox>();
+        services.AddSingleton<FormProtection>();
         services.AddSingleton(sp => EventPublishers.Create(sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()));
         services.AddSingleton<OutboxRelay>();
         services.AddSingleton<RoundStages>();

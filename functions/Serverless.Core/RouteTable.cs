@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Serverless.Core.Common;
 using Serverless.Core.Dispatch;
 using Serverless.Core.Organizations;
+using Serverless.Core.Pages;
 using Serverless.Core.Procurement;
 using Serverless.Core.Ventures;
 
@@ -50,13 +51,13 @@ public static class RouteTable
         new(nameof(ApplicationEndpoints.WithdrawApplication), "POST", Routes.ApplicationWithdraw, ApplicationEndpoints.WithdrawApplication) { Returns = typeof(Application) },
         new(nameof(StageEndpoints.DecideScreening), "POST", Routes.ApplicationScreening, StageEndpoints.DecideScreening) { Body = typeof(ScreeningDecisionForm), Returns = typeof(ScreeningResult) },
         new(nameof(StageEndpoints.MyReviews), "GET", Routes.MyReviews, StageEndpoints.MyReviews) { Returns = typeof(List<AssignmentView>) },
-        new(nameof(StageEndpoints.SubmitReview), "POST", Routes.ApplicationReviews, StageEndpoints.SubmitReview) { Body = typeof(ReviewForm), Returns = typeof(Review) },
+        new(nameof(StageEndpoints.SubmitReview), "POST", Routes.ApplicationReviews, StageEndpoints.SubmitReview) { Body = typeof(ReviewForm), AcceptsForm = true, Returns = typeof(Review) },
         new(nameof(StageEndpoints.DeclineReview), "POST", Routes.ApplicationReviewDecline, StageEndpoints.DeclineReview) { Body = typeof(DeclineForm), Returns = typeof(ReviewDeclined) },
         new(nameof(StageEndpoints.GetResults), "GET", Routes.RoundResults, StageEndpoints.GetResults, Access.Public) { Returns = typeof(PublishedResults) },
         new(nameof(StageEndpoints.ApproveStage), "POST", Routes.StageApprove, StageEndpoints.ApproveStage) { Body = typeof(StageDecisionForm), Returns = typeof(StageDecision) },
         new(nameof(StageEndpoints.RejectStage), "POST", Routes.StageReject, StageEndpoints.RejectStage) { Body = typeof(StageDecisionForm), Returns = typeof(StageDecision) },
         new(nameof(StageEndpoints.LodgeObjection), "POST", Routes.Objections, StageEndpoints.LodgeObjection, Access.Public)
-            { Body = typeof(ObjectionForm), Returns = typeof(Objection), Success = 201 },
+            { Body = typeof(ObjectionForm), AcceptsForm = true, Returns = typeof(Objection), Success = 201 },
         new(nameof(StageEndpoints.RuleObjection), "POST", Routes.ObjectionRuling, StageEndpoints.RuleObjection) { Body = typeof(Ventures.RulingForm), Returns = typeof(Objection) },
         new(nameof(GrantEndpoints.ListRoundGrants), "GET", Routes.RoundGrants, GrantEndpoints.ListRoundGrants) { Returns = typeof(List<GrantSummary>) },
         new(nameof(GrantEndpoints.GetGrant), "GET", Routes.Grant, GrantEndpoints.GetGrant) { Returns = typeof(GrantView) },
@@ -113,6 +114,21 @@ public static class RouteTable
         new(nameof(DispatchEndpoints.LogVisit), "POST", Routes.PairingVisits, DispatchEndpoints.LogVisit) { Body = typeof(VisitForm), Returns = typeof(PairingView), Success = 201 },
         new(nameof(DispatchEndpoints.EndPairing), "POST", Routes.PairingEnd, DispatchEndpoints.EndPairing) { Returns = typeof(PairingView) },
         new(nameof(DispatchEndpoints.VolunteeringReport), "GET", Routes.VolunteeringReport, DispatchEndpoints.VolunteeringReport) { Returns = typeof(VolunteeringReport) },
+
+        // The people's pages (HTML, bilingual): the same handlers as above, behind server-rendered forms.
+        new(nameof(VenturePages.Home), "GET", Routes.PagesHome, VenturePages.Home, Access.Public) { Html = true },
+        new(nameof(VenturePages.ApplyForm), "GET", Routes.PagesApply, VenturePages.ApplyForm) { Html = true },
+        new(nameof(VenturePages.ApplySubmit), "POST", Routes.PagesApply, VenturePages.ApplySubmit) { Html = true, Body = typeof(ApplicationForm), AcceptsForm = true, FormOnly = true, Success = 303 },
+        new(nameof(VenturePages.Receipt), "GET", Routes.PagesApplication, VenturePages.Receipt) { Html = true },
+        new(nameof(VenturePages.Mine), "GET", Routes.PagesMine, VenturePages.Mine) { Html = true },
+        new(nameof(VenturePages.Results), "GET", Routes.PagesResults, VenturePages.Results, Access.Public) { Html = true },
+        new(nameof(VenturePages.ObjectionSubmit), "POST", Routes.PagesResults, VenturePages.ObjectionSubmit, Access.Public) { Html = true, Body = typeof(ObjectionForm), AcceptsForm = true, FormOnly = true, Success = 303 },
+        new(nameof(ReviewPages.Assignments), "GET", Routes.PagesReviews, ReviewPages.Assignments) { Html = true },
+        new(nameof(ReviewPages.ScoreForm), "GET", Routes.PagesReview, ReviewPages.ScoreForm) { Html = true },
+        new(nameof(ReviewPages.ScoreSubmit), "POST", Routes.PagesReview, ReviewPages.ScoreSubmit) { Html = true, Body = typeof(ReviewForm), AcceptsForm = true, FormOnly = true, Success = 303 },
+        new(nameof(OfferPages.Offers), "GET", Routes.PagesOffers, OfferPages.Offers) { Html = true },
+        new(nameof(OfferPages.Accept), "POST", Routes.PagesOfferAccept, OfferPages.Accept) { Html = true, Success = 303 },
+        new(nameof(OfferPages.Decline), "POST", Routes.PagesOfferDecline, OfferPages.Decline) { Html = true, Success = 303 },
     ];
 
     public static readonly IReadOnlyList<ScheduleEntry> Schedules =
@@ -290,6 +306,16 @@ public static class Routes
     public const string PairingVisits = "pairings/{pairingId}/visits";
     public const string PairingEnd = "pairings/{pairingId}/end";
     public const string VolunteeringReport = "reports/volunteering";
+    public const string PagesHome = "pages";
+    public const string PagesApply = "pages/rounds/{roundId}/apply";
+    public const string PagesApplication = "pages/rounds/{roundId}/applications/{applicationId}";
+    public const string PagesMine = "pages/mine";
+    public const string PagesResults = "pages/rounds/{roundId}/results";
+    public const string PagesReviews = "pages/reviews";
+    public const string PagesReview = "pages/rounds/{roundId}/applications/{applicationId}/review";
+    public const string PagesOffers = "pages/offers";
+    public const string PagesOfferAccept = "pages/offers/{offerId}/accept";
+    public const string PagesOfferDecline = "pages/offers/{offerId}/decline";
 }
 
 /// <summary>Six-field CRON (second minute hour day month weekday), as Functions timer triggers take.</summary>

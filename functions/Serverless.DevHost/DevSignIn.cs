@@ -1,3 +1,4 @@
+using System.Net;
 using Serverless.Core.Common;
 
 namespace Serverless.DevHost;
@@ -16,6 +17,11 @@ internal static class DevSignIn
 {
     public const string Header = "X-Dev-Principal";
 
+    /// <summary>The cookie a browser keeps the development sign-in in.</summary>
+    public const string Cookie = "dev-principal";
+
+    public const string SignInPath = "/dev/sign-in";
+
     public static void UseDevSignIn(this WebApplication app)
     {
         var development = app.Environment.IsDevelopment();
@@ -25,6 +31,14 @@ internal static class DevSignIn
             headers.Remove(ClientPrincipal.Header);
             headers.Remove(ClientPrincipal.IdHeader);
             headers.Remove(ClientPrincipal.NameHeader);
+            // A browser signs in once at /dev/sign-in and carries the same text in a cookie (as App Service
+            // Authentication's session cookie stands for the user in Azure): the pages and their forms work with it.
+            if (!headers.ContainsKey(Header) && development && http.Request.Cookies.TryGetValue(Cookie, out var remembered)
+                && Parse(remembered).Value is { } signedIn)
+            {
+                headers[ClientPrincipal.Header] = ClientPrincipal.Encode(signedIn);
+            }
+
             if (headers.TryGetValue(Header, out var value))
             {
                 if (!development)
@@ -47,6 +61,60 @@ internal static class DevSignIn
             await next(http);
         });
     }
+
+    /// <summary>
+    /// The development sign-in page for a browser: a form that takes the same text as the header and keeps it in a
+    /// cookie, then goes back to the page that asked (<c>?return=/api/pages/mine</c>). Development only.
+    /// </summary>
+    public static void MapDevSignIn(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            return;
+        }
+
+        app.MapGet(SignInPath, (HttpContext http) =>
+        {
+            var back = Back(http.Request.Query["return"].ToString());
+            var current = http.Request.Cookies.TryGetValue(Cookie, out var c) ? c : "organization; org=";
+            var html = $$"""
+                <!doctype html>
+                <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+                <title>开发登录 Development sign-in</title>
+                <style>body { font: 17px/1.6 system-ui, sans-serif; max-width: 40rem; margin: 0 auto; padding: 1rem; } input { display: block; width: 100%; font: inherit; padding: .4rem; } button { font: inherit; margin-top: 1rem; padding: .5rem 1rem; }</style>
+                </head><body><main>
+                <h1>开发登录 Development sign-in</h1>
+                <p>In Azure, Microsoft Entra ID signs people in. Here, say who you are, as the X-Dev-Principal header would:</p>
+                <ul><li><code>organization; org=&lt;organization id&gt;</code></li><li><code>reviewer; id=expert-1</code></li><li><code>volunteer; volunteer=&lt;volunteer id&gt;</code></li><li><code>admin</code></li></ul>
+                <form method="post" action="{{SignInPath}}">
+                <input type="hidden" name="return" value="{{WebUtility.HtmlEncode(back)}}">
+                <label for="principal">身份 Who you are</label>
+                <input id="principal" name="principal" value="{{WebUtility.HtmlEncode(current)}}" autocomplete="off">
+                <button type="submit">登录 Sign in</button>
+                </form>
+                </main></body></html>
+                """;
+            return Results.Content(html, "text/html; charset=utf-8");
+        });
+
+        app.MapPost(SignInPath, async (HttpContext http) =>
+        {
+            var form = await http.Request.ReadFormAsync(http.RequestAborted);
+            var principal = form["principal"].ToString();
+            var parsed = Parse(principal);
+            if (parsed.Error is { } problem)
+            {
+                return Reply.Problem(problem, http.Request);
+            }
+
+            http.Response.Cookies.Append(Cookie, principal, new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Lax });
+            return Results.Redirect(Back(form["return"].ToString()));
+        });
+    }
+
+    /// <summary>Only a path of this site: the sign-in never sends anyone elsewhere.</summary>
+    private static string Back(string path) =>
+        path.StartsWith('/') && !path.StartsWith("//", StringComparison.Ordinal) && !path.Contains('\\', StringComparison.Ordinal) ? path : "/api/pages";
 
     internal static Result<Caller> Parse(string header)
     {

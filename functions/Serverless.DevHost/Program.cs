@@ -10,6 +10,7 @@ builder.AddCoreAndJobs();
 var app = builder.Build();
 app.UseDevSignIn();
 app.MapCoreRoutes();
+app.MapDevSignIn();
 app.MapDurableSidecar();
 app.Lifetime.ApplicationStarted.Register(() => app.PrintWhereItListens());
 await app.RunAsync();

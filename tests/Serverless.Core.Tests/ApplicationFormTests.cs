@@ -204,15 +204,27 @@ public sealed class ApplicationFormTests
     {
         var fields = FullPost().Where(f => f.Item1 != "amountRequested").Append(("amountRequested", "eighty thousand")).ToArray();
 
-        var errors = Samples.FieldErrors(() => ApplicationForm.FromForm(Post(fields)));
+        var errors = Samples.FieldErrors(() => ApplicationForm.FromForm(Post(fields)).Validate(Round));
 
         Assert.Equal(["Not a number."], errors["amountRequested"]);
     }
 
     [Fact]
+    public void A_form_that_cannot_be_read_is_refused_with_every_other_failing_field_at_once()
+    {
+        var errors = Samples.FieldErrors(() => ApplicationForm.FromForm(Post(("projectTitle", "x"), ("amountRequested", "eighty thousand"))).Validate(Round));
+
+        // The unreadable amount keeps its own reason (not "Required."), and the rest of the form is checked too.
+        Assert.Equal(["Not a number."], errors["amountRequested"]);
+        Assert.Equal(["At least 2 characters."], errors["projectTitle"]);
+        Assert.Contains("summary", errors.Keys);
+        Assert.Contains("milestones", errors.Keys);
+    }
+
+    [Fact]
     public void A_posted_budget_line_amount_that_is_not_a_number_is_refused_on_that_line()
     {
-        var errors = Samples.FieldErrors(() => ApplicationForm.FromForm(Post(("budgetLines[0].item", "Training"), ("budgetLines[0].amount", "1万"))));
+        var errors = Samples.FieldErrors(() => ApplicationForm.FromForm(Post(("budgetLines[0].item", "Training"), ("budgetLines[0].amount", "1万"))).Validate(Round));
 
         Assert.Equal(["Not a number."], errors["budgetLines[0].amount"]);
     }
@@ -223,7 +235,7 @@ public sealed class ApplicationFormTests
         var errors = Samples.FieldErrors(() => ApplicationForm.FromForm(Post(
             ("beneficiaryCount", "about 100"),
             ("milestones[0].title", "Kick-off"),
-            ("milestones[0].due", "1 May 2026"))));
+            ("milestones[0].due", "1 May 2026"))).Validate(Round));
 
         Assert.Equal(["Not a whole number."], errors["beneficiaryCount"]);
         Assert.Equal(["Not a date (yyyy-mm-dd)."], errors["milestones[0].due"]);
@@ -232,7 +244,7 @@ public sealed class ApplicationFormTests
     [Fact]
     public void A_posted_programme_area_the_product_does_not_know_is_refused()
     {
-        var errors = Samples.FieldErrors(() => ApplicationForm.FromForm(Post(("programmeArea", "space-travel"))));
+        var errors = Samples.FieldErrors(() => ApplicationForm.FromForm(Post(("programmeArea", "space-travel"))).Validate(Round));
 
         Assert.Equal(["Not a programme area."], errors["programmeArea"]);
     }
@@ -251,7 +263,7 @@ public sealed class ApplicationFormTests
     [Fact]
     public void A_programme_area_posted_twice_is_refused_rather_than_merged_into_another_area()
     {
-        var errors = Samples.FieldErrors(() => ApplicationForm.FromForm(Post(("programmeArea", new StringValues(["disability", "children"])))));
+        var errors = Samples.FieldErrors(() => ApplicationForm.FromForm(Post(("programmeArea", new StringValues(["disability", "children"])))).Validate(Round));
 
         Assert.Equal(["Not a programme area."], errors["programmeArea"]);
     }

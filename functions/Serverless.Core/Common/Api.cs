@@ -24,13 +24,19 @@ public sealed record HttpEndpoint(string Name, string Method, string Route, Func
     /// <summary>Whether the handler also takes the body as an HTML form post (<c>application/x-www-form-urlencoded</c>).</summary>
     public bool AcceptsForm { get; init; }
 
+    /// <summary>Whether the body is taken only as an HTML form post (a page's form), never as JSON.</summary>
+    public bool FormOnly { get; init; }
+
     /// <summary>What a success answers with, as JSON; null when it answers with no body.</summary>
     public Type? Returns { get; init; }
 
     /// <summary>Whether a success answers with an HTML page rather than JSON.</summary>
     public bool Html { get; init; }
 
-    /// <summary>The status of a success: 200, or 201 when the handler creates something and says where.</summary>
+    /// <summary>
+    /// The status of a success: 200, 201 when the handler creates something and says where, or 303 when a page's
+    /// form post sends the reader on to the result (post/redirect/get).
+    /// </summary>
     public int Success { get; init; } = 200;
 }
 
@@ -77,6 +83,8 @@ public sealed class EndpointContext
     /// <summary>The most fields an HTML form post may have (the application form has fewer than 200).</summary>
     public const int MaxFormFields = 500;
 
+    private IFormCollection? form;
+
     public HttpRequest Request { get; }
 
     public IServiceProvider Services { get; }
@@ -107,6 +115,9 @@ public sealed class EndpointContext
         return RequestText.Problem(value, MaxQueryText) is { } problem ? throw Problem.Validation(name, problem).ToException() : value;
     }
 
+    /// <summary>The same request and caller with other route values: a page running a JSON endpoint's handler.</summary>
+    internal EndpointContext WithRoute(RouteValueDictionary route) => new(Request, Services, Durable, Caller, route) { form = form };
+
     public string Route(string name) => RouteValues.TryGetValue(name, out var value) && value is string s
         ? s
         : throw new InvalidOperationException($"The route has no value '{name}'.");
@@ -131,12 +142,13 @@ public sealed class EndpointContext
                 fromForm is null ? "Send application/json." : "Send application/json or application/x-www-form-urlencoded.").ToException();
         }
 
-        // Buffered up to the limit whether or not the client announced a length (a chunked body has none).
-        var body = await ReadLimitedAsync();
         if (isForm)
         {
-            return fromForm!(await ReadFormAsync(body));
+            return fromForm!(await FormAsync());
         }
+
+        // Buffered up to the limit whether or not the client announced a length (a chunked body has none).
+        var body = await ReadLimitedAsync();
 
         if (body.Length == 0)
         {
@@ -157,6 +169,27 @@ public sealed class EndpointContext
         {
             throw Refusal(e, typeof(T)).ToException();
         }
+    }
+
+    /// <summary>
+    /// The body as an HTML form post (<c>application/x-www-form-urlencoded</c>), read once: the anti-forgery check,
+    /// a page and the handler it calls all see the same fields. Within the limits of <see cref="MaxFormFields"/>
+    /// and <see cref="MaxBodyBytes"/>, every value text a field could take.
+    /// </summary>
+    public async Task<IFormCollection> FormAsync()
+    {
+        if (form is null)
+        {
+            if (Request.ContentLength > MaxBodyBytes)
+            {
+                throw TooLarge().ToException();
+            }
+
+            var mediaType = Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+            form = mediaType == "application/x-www-form-urlencoded" ? await ReadFormAsync(await ReadLimitedAsync()) : FormCollection.Empty;
+        }
+
+        return form;
     }
 
     /// <summary>The body, or <paramref name="empty"/> when the request has none (an approval without a note).</summary>
@@ -468,6 +501,9 @@ public static partial class Api
     {
         ArgumentNullException.ThrowIfNull(request);
         var (endpoint, matcher) = Endpoints[name];
+
+        // A page answers a refusal with a page in the reader's language; the JSON API with a problem document.
+        IResult Refuse(Problem problem) => endpoint.Html ? Pages.PageReply.Problem(problem, request, services) : Reply.Problem(problem, request);
         try
         {
             var values = new RouteValueDictionary();
@@ -479,40 +515,51 @@ public static partial class Api
 
             if (!matcher.TryMatch(path, values))
             {
-                return Reply.Problem(Problem.NotFound("This route"), request);
+                return Refuse(Problem.NotFound("This route"));
             }
 
             if (RouteValues.Refuse(values) is { } invalid)
             {
-                return Reply.Problem(invalid, request);
+                return Refuse(invalid);
             }
 
             var caller = ClientPrincipal.Read(request);
             if (endpoint.Access != Access.Public && !caller.IsAuthenticated)
             {
-                return Reply.Problem(Problem.Unauthenticated(), request);
+                return Refuse(Problem.Unauthenticated());
             }
 
             caller = await services.GetRequiredService<MembershipStore>().BindAsync(caller, request.HttpContext.RequestAborted);
             using var actor = AuditContext.Use(new AuditActor(caller.Id ?? "anonymous",
                 caller.Roles.Select(RoleNames.Of).Order(StringComparer.Ordinal).ToList(), endpoint.Name));
             var context = new EndpointContext(request, services, durable, caller, values);
+            if (FormProtection.IsForgeable(request))
+            {
+                var token = request.Headers[FormProtection.Header].ToString() is { Length: > 0 } header
+                    ? header
+                    : (await context.FormAsync())[FormProtection.Field].ToString();
+                if (services.GetRequiredService<FormProtection>().Check(token, caller) is { } forged)
+                {
+                    return Refuse(forged);
+                }
+            }
+
             return await endpoint.Handle(context);
         }
         catch (ProblemException e)
         {
-            return Reply.Problem(e.Problem, request);
+            return Refuse(e.Problem);
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
         {
-            return Reply.Problem(Problem.Conflict(ProblemCodes.ConcurrentUpdate,
-                "Someone else changed this at the same moment. Read it again and retry."), request);
+            return Refuse(Problem.Conflict(ProblemCodes.ConcurrentUpdate,
+                "Someone else changed this at the same moment. Read it again and retry."));
         }
         catch (Exception e) when (IsStorageUnreachable(e))
         {
             // Not the client's fault and not a bug: storage did not answer. 503 tells clients to retry.
-            return Reply.Problem(new Problem(503, ProblemCodes.StorageUnavailable, "Storage is not reachable.",
-                "The request was not carried out; retry it in a moment."), request);
+            return Refuse(new Problem(503, ProblemCodes.StorageUnavailable, "Storage is not reachable.",
+                "The request was not carried out; retry it in a moment."));
         }
         catch (OperationCanceledException) when (request.HttpContext.RequestAborted.IsCancellationRequested)
         {
@@ -528,8 +575,8 @@ public static partial class Api
                 EndpointFailed(logger, e, name, traceId);
             }
 
-            return Reply.Problem(new Problem(500, ProblemCodes.ServerError, "Something went wrong on our side.",
-                $"The failure was logged with trace id {traceId}. Nothing was changed by a request that failed before its write."), request);
+            return Refuse(new Problem(500, ProblemCodes.ServerError, "Something went wrong on our side.",
+                $"The failure was logged with trace id {traceId}. Nothing was changed by a request that failed before its write."));
         }
     }
 

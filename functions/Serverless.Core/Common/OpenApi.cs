@@ -107,7 +107,9 @@ public static partial class OpenApiDocument
         if (endpoint.Body is { } body)
         {
             var reference = components.Reference(body);
-            var content = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = reference.DeepClone() } };
+            var content = endpoint.FormOnly
+                ? new JsonObject()
+                : new JsonObject { ["application/json"] = new JsonObject { ["schema"] = reference.DeepClone() } };
             if (endpoint.AcceptsForm)
             {
                 content["application/x-www-form-urlencoded"] = new JsonObject { ["schema"] = reference.DeepClone() };
@@ -116,8 +118,20 @@ public static partial class OpenApiDocument
             operation["requestBody"] = new JsonObject { ["required"] = true, ["content"] = content };
         }
 
-        var success = new JsonObject { ["description"] = endpoint.Success == 201 ? "Created; `Location` names it." : "OK" };
-        if (endpoint.Html)
+        var success = new JsonObject
+        {
+            ["description"] = endpoint.Success switch
+            {
+                201 => "Created; `Location` names it.",
+                303 => "See Other: `Location` names the page that shows the result (post/redirect/get).",
+                _ => "OK",
+            },
+        };
+        if (endpoint.Success == 303)
+        {
+            success["headers"] = new JsonObject { ["Location"] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string" } } };
+        }
+        else if (endpoint.Html)
         {
             success["content"] = new JsonObject { ["text/html"] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string" } } };
         }
@@ -127,9 +141,21 @@ public static partial class OpenApiDocument
         }
 
         var responses = new JsonObject { [endpoint.Success.ToString(CultureInfo.InvariantCulture)] = success };
-        foreach (var status in Refusals(endpoint))
+        if (endpoint.Html)
         {
-            responses[status] = new JsonObject { ["$ref"] = $"#/components/responses/Problem{status}" };
+            // A page refuses with a page: what went wrong in the reader's language, the problem's code at its foot.
+            responses["default"] = new JsonObject
+            {
+                ["description"] = "A refusal, as a page in the reader's language (a refused form comes back with each error beside its field).",
+                ["content"] = new JsonObject { ["text/html"] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string" } } },
+            };
+        }
+        else
+        {
+            foreach (var status in Refusals(endpoint))
+            {
+                responses[status] = new JsonObject { ["$ref"] = $"#/components/responses/Problem{status}" };
+            }
         }
 
         operation["responses"] = responses;
@@ -319,6 +345,7 @@ public static partial class OpenApiDocument
         "Dispatch" => "Volunteer dispatch (志愿服务派单)",
         "Organizations" => "Organizations (社会组织)",
         "Transparency" => "Open data",
+        "Pages" => "Pages (办事页面)",
         _ => "System",
     };
 

@@ -68,6 +68,8 @@ public static class ProblemCodes
     public const string OfferClosed = "offer-closed";
     public const string OfferTaken = "offer-taken";
     public const string AlreadyBooked = "already-booked";
+    public const string FormForged = "form-not-verified";
+    public const string FormExpired = "form-expired";
 }
 
 /// <summary>Thrown anywhere below a handler to answer with a problem; the dispatcher renders it.</summary>

@@ -26,6 +26,19 @@ public static class Reply
     /// </summary>
     public static IResult Content(string body, string mediaType) => new ContentReply(body, mediaType);
 
+    /// <summary>
+    /// What a handler answered, as the value it serialized: a page runs the JSON API's handler and renders its
+    /// answer. Any other reply (no body, a rendered body) is a fault of the caller's expectations.
+    /// </summary>
+    public static T ValueOf<T>(IResult reply) => reply is IValueReply { Value: T value }
+        ? value
+        : throw new InvalidOperationException($"The handler did not answer with a {typeof(T).Name}.");
+
+    private interface IValueReply
+    {
+        object? Value { get; }
+    }
+
     private sealed class ContentReply(string body, string mediaType) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
@@ -44,8 +57,10 @@ public static class Reply
         }
     }
 
-    private sealed class JsonReply<T>(int status, T value, string? location, string contentType) : IResult
+    private sealed class JsonReply<T>(int status, T value, string? location, string contentType) : IResult, IValueReply
     {
+        public object? Value => value;
+
         public async Task ExecuteAsync(HttpContext httpContext)
         {
             var response = httpContext.Response;

@@ -10,10 +10,35 @@ public sealed partial class Validation
 
     private readonly Dictionary<string, List<string>> errors = new(StringComparer.Ordinal);
 
+    /// <summary>Fields already refused as read (a form's "Not a number."): no later rule adds "Required." to them.</summary>
+    private readonly HashSet<string> settled = new(StringComparer.Ordinal);
+
+    public Validation()
+    {
+    }
+
+    /// <summary>Starts from what reading the request already refused, so one reply names every failing field.</summary>
+    public Validation(IReadOnlyDictionary<string, string[]>? unreadable)
+    {
+        foreach (var (field, messages) in unreadable ?? new Dictionary<string, string[]>())
+        {
+            errors[field] = [.. messages];
+            settled.Add(field);
+        }
+    }
+
     public bool HasErrors => errors.Count > 0;
+
+    /// <summary>The errors so far, by field.</summary>
+    public IReadOnlyDictionary<string, string[]> Errors => errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
 
     public void Add(string field, string message)
     {
+        if (settled.Contains(field))
+        {
+            return;
+        }
+
         if (!errors.TryGetValue(field, out var list))
         {
             errors[field] = list = [];

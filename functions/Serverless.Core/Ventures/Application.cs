@@ -66,10 +66,17 @@ public sealed record ApplicationForm(
     decimal? MatchingFunds,
     List<MilestoneForm>? Milestones)
 {
+    /// <summary>
+    /// What an HTML form post gave that could not be read (a number that is not one): refused together with every
+    /// other failing field when the form is validated, so the form comes back once with all of them.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyDictionary<string, string[]>? Unreadable { get; init; }
+
     public ApplicationContent Validate(Round round)
     {
         ArgumentNullException.ThrowIfNull(round);
-        var v = new Validation();
+        var v = new Validation(Unreadable);
         var title = v.Text("projectTitle", ProjectTitle, 100, 2);
         var summary = v.Text("summary", Summary, 4000, 10);
         if (ProgrammeArea is null)
@@ -248,8 +255,7 @@ public sealed record ApplicationForm(
 
         var result = new ApplicationForm(S("projectTitle"), S("summary"), area, S("beneficiaryGroup"), I("beneficiaryCount"),
             communities, lines, D("amountRequested"), D("matchingFunds"), milestones);
-        v.ThrowIfAny();
-        return result;
+        return v.HasErrors ? result with { Unreadable = v.Errors } : result;
     }
 
     /// <summary>The distinct row indexes posted for a list field (<c>name[3].x</c> gives 3), in order, at most <paramref name="max"/> rows.</summary>

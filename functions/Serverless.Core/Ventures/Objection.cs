@@ -25,7 +25,22 @@ public sealed record Objection(
     string? RuledBy = null,
     DateTimeOffset? RuledAt = null);
 
-public sealed record ObjectionForm([property: IdValue] string? ApplicationId, string? Grounds, string? Contact);
+public sealed record ObjectionForm([property: IdValue] string? ApplicationId, string? Grounds, string? Contact)
+{
+    /// <summary>Reads the objection form of the results page; a blank field is absent, as in JSON.</summary>
+    public static ObjectionForm FromForm(Microsoft.AspNetCore.Http.IFormCollection form)
+    {
+        ArgumentNullException.ThrowIfNull(form);
+        string? S(string key) => string.IsNullOrWhiteSpace(form[key].ToString()) ? null : form[key].ToString();
+        var applicationId = S("applicationId");
+        if (applicationId is not null && !RouteValues.IsId(applicationId))
+        {
+            throw Problem.Validation("applicationId", "Not a project in this round's results.").ToException();
+        }
+
+        return new ObjectionForm(applicationId, S("grounds"), S("contact"));
+    }
+}
 
 public sealed record RulingForm(bool? Upheld, string? Reasoning);
 

@@ -5,7 +5,36 @@ namespace Serverless.Core.Ventures;
 
 public sealed record ScreeningDecisionForm(string? Decision, string? Note);
 
-public sealed record ReviewForm(Dictionary<string, int>? Scores, string? Comment);
+public sealed record ReviewForm(Dictionary<string, int>? Scores, string? Comment)
+{
+    /// <summary>Reads the scoring form of the pages: one field <c>scores.{criterionId}</c> per criterion, and <c>comment</c>.</summary>
+    public static ReviewForm FromForm(IFormCollection form)
+    {
+        ArgumentNullException.ThrowIfNull(form);
+        var v = new Validation();
+        var scores = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (key, values) in form.Where(f => f.Key.StartsWith("scores.", StringComparison.Ordinal)))
+        {
+            var text = values.ToString().Trim();
+            if (text.Length == 0)
+            {
+                continue;
+            }
+
+            if (int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var points))
+            {
+                scores[key["scores.".Length..]] = points;
+            }
+            else
+            {
+                v.Add(key, "Not a whole number.");
+            }
+        }
+
+        v.ThrowIfAny();
+        return new ReviewForm(scores, form["comment"].ToString());
+    }
+}
 
 public sealed record DeclineForm(string? Reason);
 
@@ -114,7 +143,7 @@ public static class StageEndpoints
         var round = await RoundEndpoints.FindVisibleAsync(ctx);
         var store = ctx.Service<ReviewStore>();
         var assignment = await RequireAssignmentAsync(ctx, round, "You are not assigned to review this application.", ReviewStatus.Assigned, ReviewStatus.Submitted);
-        var form = await ctx.ReadBodyAsync<ReviewForm>();
+        var form = await ctx.ReadBodyAsync(ReviewForm.FromForm);
         var v = new Validation();
         var scores = form.Scores ?? [];
         foreach (var criterion in round.Rubric)
@@ -210,7 +239,7 @@ public static class StageEndpoints
     /// <summary>Anyone may object to a published result during the publicity period, naming the project.</summary>
     public static async Task<IResult> LodgeObjection(EndpointContext ctx)
     {
-        var form = await ctx.ReadBodyAsync<ObjectionForm>();
+        var form = await ctx.ReadBodyAsync(ObjectionForm.FromForm);
         var round = await RoundEndpoints.FindVisibleAsync(ctx);
         var v = new Validation();
         var applicationId = v.Text("applicationId", form.ApplicationId, 100);
