@@ -50,7 +50,9 @@ public sealed class OpenApiTests
             var operation = Operation(endpoint);
             var anonymous = operation["security"] is JsonArray security && security.Any(s => s is JsonObject { Count: 0 });
             Assert.Equal(endpoint.Access == Access.Public, anonymous);
-            Assert.Equal(endpoint.Access == Access.SignedIn, operation["responses"]!.AsObject().ContainsKey("401"));
+            // A page answers every refusal, 401 included, with a page (the "default" response); the JSON API with problems.
+            Assert.Equal(endpoint.Access == Access.SignedIn && !endpoint.Html, operation["responses"]!.AsObject().ContainsKey("401"));
+            Assert.Equal(endpoint.Html, operation["responses"]!.AsObject().ContainsKey("default"));
         }
     }
 
@@ -65,7 +67,9 @@ public sealed class OpenApiTests
             Assert.Equal(endpoint.AcceptsForm, operation["requestBody"]?["content"]?["application/x-www-form-urlencoded"] is not null);
             var success = operation["responses"]![endpoint.Success.ToString(System.Globalization.CultureInfo.InvariantCulture)];
             Assert.NotNull(success);
-            Assert.Equal(endpoint.Returns is not null || endpoint.Html, success!["content"] is not null);
+            // A form post of a page answers 303 with no body: the reader's browser goes on to the result page.
+            Assert.Equal((endpoint.Returns is not null || endpoint.Html) && endpoint.Success != 303, success!["content"] is not null);
+            Assert.Equal(endpoint.FormOnly, operation["requestBody"]?["content"]?["application/json"] is null && endpoint.Body is not null);
         }
 
         foreach (var reference in References(Document))

@@ -19,7 +19,7 @@ internal static class Layout
         a { color: #0b4f9c; } a:focus, button:focus, input:focus, select:focus, textarea:focus, summary:focus { outline: 3px solid #f0a000; outline-offset: 2px; }
         .skip { position: absolute; left: -999px; } .skip:focus { left: .5rem; top: .5rem; background: #fff; padding: .25rem .5rem; z-index: 1; }
         header { background: #a4161a; color: #fff; padding: .5rem 1rem; }
-        header a { color: #fff; } header .site { font-weight: bold; text-decoration: none; font-size: 1.1rem; }
+        header { overflow-wrap: anywhere; } header a { color: #fff; } header .site { font-weight: bold; text-decoration: none; font-size: 1.1rem; }
         header nav ul { list-style: none; margin: .25rem 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: .25rem 1rem; }
         main { max-width: 46rem; margin: 0 auto; padding: 1rem; }
         h1 { font-size: 1.5rem; line-height: 1.3; margin: .5rem 0 1rem; } h2 { font-size: 1.2rem; margin: 1.5rem 0 .5rem; }
