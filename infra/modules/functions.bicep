@@ -66,6 +66,8 @@ var productSettings = {
   // Key Vault references, resolved by the platform with keyVaultReferenceIdentity: the key never sits in settings.
   Procurement__BidSealingKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=bid-sealing-key)'
   Procurement__PreviousBidSealingKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=bid-sealing-key-previous)'
+  // The pages' anti-forgery tokens are signed with it; every instance must share it (FormProtection.cs).
+  Forms__ProtectionKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=form-protection-key)'
 }
 
 // The managed backend: host.json's storage provider overridden by settings, connected by identity.

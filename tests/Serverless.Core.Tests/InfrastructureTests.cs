@@ -67,6 +67,7 @@ public sealed partial class InfrastructureTests
         Assert.False(settings.ContainsKey("EventGrid__Key"));
         Assert.Contains("@Microsoft.KeyVault(VaultName=", settings["Procurement__BidSealingKey"].GetString(), StringComparison.Ordinal);
         Assert.Contains("@Microsoft.KeyVault(VaultName=", settings["Procurement__PreviousBidSealingKey"].GetString(), StringComparison.Ordinal);
+        Assert.Contains("SecretName=form-protection-key)", settings[FormProtection.KeySetting.Replace(":", "__", StringComparison.Ordinal)].GetString(), StringComparison.Ordinal);
         Assert.Contains("Authorization=AAD", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"].GetString(), StringComparison.Ordinal);
     }
 
