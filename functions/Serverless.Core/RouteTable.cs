@@ -72,7 +72,7 @@ public static class RouteTable
         new(nameof(TenderEndpoints.AskQuestion), "POST", Routes.TenderQuestions, TenderEndpoints.AskQuestion) { Body = typeof(QuestionForm), Returns = typeof(PublicQuestion), Success = 201 },
         new(nameof(TenderEndpoints.ListQuestions), "GET", Routes.TenderQuestions, TenderEndpoints.ListQuestions) { Returns = typeof(List<PublicQuestion>) },
         new(nameof(TenderEndpoints.AnswerQuestion), "POST", Routes.TenderQuestionAnswer, TenderEndpoints.AnswerQuestion) { Body = typeof(AnswerForm), Returns = typeof(PublicQuestion) },
-        new(nameof(TenderEndpoints.SubmitBid), "POST", Routes.TenderBids, TenderEndpoints.SubmitBid) { Body = typeof(BidForm), Returns = typeof(BidReceipt), Success = 201 },
+        new(nameof(TenderEndpoints.SubmitBid), "POST", Routes.TenderBids, TenderEndpoints.SubmitBid) { Body = typeof(BidForm), AcceptsForm = true, Returns = typeof(BidReceipt), Success = 201 },
         new(nameof(TenderEndpoints.ListBids), "GET", Routes.TenderBids, TenderEndpoints.ListBids) { Returns = typeof(List<OpenedBid>) },
         new(nameof(TenderEndpoints.WithdrawBid), "POST", Routes.TenderBidWithdraw, TenderEndpoints.WithdrawBid) { Returns = typeof(BidReceipt) },
         new(nameof(TenderEndpoints.DecideFailedLot), "POST", Routes.TenderLotDecision, TenderEndpoints.DecideFailedLot)
@@ -121,6 +121,9 @@ public static class RouteTable
         new(nameof(VenturePages.ApplySubmit), "POST", Routes.PagesApply, VenturePages.ApplySubmit) { Html = true, Body = typeof(ApplicationForm), AcceptsForm = true, FormOnly = true, Success = 303 },
         new(nameof(VenturePages.Receipt), "GET", Routes.PagesApplication, VenturePages.Receipt) { Html = true },
         new(nameof(VenturePages.Mine), "GET", Routes.PagesMine, VenturePages.Mine) { Html = true },
+        new(nameof(TenderPages.BidForm), "GET", Routes.PagesBid, TenderPages.BidForm) { Html = true },
+        new(nameof(TenderPages.BidSubmit), "POST", Routes.PagesBid, TenderPages.BidSubmit) { Html = true, Body = typeof(BidForm), AcceptsForm = true, FormOnly = true, Success = 303 },
+        new(nameof(TenderPages.BidReceipt), "GET", Routes.PagesBidReceipt, TenderPages.BidReceipt) { Html = true },
         new(nameof(VenturePages.Results), "GET", Routes.PagesResults, VenturePages.Results, Access.Public) { Html = true },
         new(nameof(VenturePages.ObjectionSubmit), "POST", Routes.PagesResults, VenturePages.ObjectionSubmit, Access.Public) { Html = true, Body = typeof(ObjectionForm), AcceptsForm = true, FormOnly = true, Success = 303 },
         new(nameof(ReviewPages.Assignments), "GET", Routes.PagesReviews, ReviewPages.Assignments) { Html = true },
@@ -311,6 +314,8 @@ public static class Routes
     public const string PagesApplication = "pages/rounds/{roundId}/applications/{applicationId}";
     public const string PagesMine = "pages/mine";
     public const string PagesResults = "pages/rounds/{roundId}/results";
+    public const string PagesBid = "pages/tenders/{tenderId}/bid";
+    public const string PagesBidReceipt = "pages/tenders/{tenderId}/bids/{bidId}";
     public const string PagesReviews = "pages/reviews";
     public const string PagesReview = "pages/rounds/{roundId}/applications/{applicationId}/review";
     public const string PagesOffers = "pages/offers";

@@ -93,7 +93,38 @@ public sealed partial class PageTests(SharedDevHost devHost) : IDisposable
         Assert.Contains("value=\"五万\"", refused.Html, StringComparison.Ordinal);
         Assert.Contains(">为道里区残疾人提供职业技能培训与就业跟踪。</textarea>", refused.Html, StringComparison.Ordinal);
         Assert.Contains("<a href=\"#f-amountRequested\">申请金额</a>", refused.Html, StringComparison.Ordinal);
+        // A client that does not read HTML (a script posting the same form) gets the same refusal as RFC 9457.
+        var asProblem = await PostAsync($"api/pages/rounds/{round}/apply", cookie, fields, ("Accept", "application/json"));
+        Assert.Equal((HttpStatusCode.BadRequest, "application/problem+json"), (asProblem.Status, asProblem.MediaType));
+        Assert.Contains("\"amountRequested\":[\"Not a number.\"]", asProblem.Html, StringComparison.Ordinal);
         Assert.Empty((await devHost.Api.GetAsync($"rounds/{round}/applications", Samples.Organization(org))).Body.EnumerateArray());
+    }
+
+    [Fact]
+    public async Task An_organization_bids_from_the_tender_s_form_over_the_ceiling_is_told_why_and_gets_a_receipt_with_the_sealed_hash()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var tender = (await devHost.Api.PostAsync("tenders", TenderTests.TenderForm(now.AddMinutes(5), now.AddMinutes(10)), Samples.Admin)).Str("id");
+        Assert.Equal("open", (await devHost.Api.PostAsync($"tenders/{tender}/publish", null, Samples.Admin)).Str("status"));
+        var org = await devHost.RegisterOrganizationAsync("道里区居家养老服务社");
+        var cookie = SignedIn(Samples.Organization(org));
+        var home = await GetAsync("api/pages", null);
+        Assert.Contains($"href=\"/api/pages/tenders/{tender}/bid\"", home.Html, StringComparison.Ordinal);
+        var form = await GetAsync($"api/pages/tenders/{tender}/bid", cookie);
+        var token = Hidden(form.Html, "_csrf");
+        const string proposal = "每周两次上门陪伴，配备持证护理员六名，建立服务档案。";
+
+        var over = await PostAsync($"api/pages/tenders/{tender}/bid", cookie, [new("lotId", "B"), new("price", "250,000"), new("technicalProposal", proposal), new("_csrf", token)]);
+        var sealedBid = await PostAsync($"api/pages/tenders/{tender}/bid", cookie, [new("lotId", "B"), new("price", "180,000"), new("technicalProposal", proposal), new("_csrf", token)]);
+
+        Assert.Equal(HttpStatusCode.BadRequest, over.Status);
+        Assert.Contains("高于本标段最高限价 200000 元，属无效投标。", over.Html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.SeeOther, sealedBid.Status);
+        var receipt = await GetAsync(sealedBid.Location!.TrimStart('/'), cookie);
+        var stored = Assert.Single((await devHost.Api.GetAsync($"tenders/{tender}/bids", Samples.Organization(org))).Body.EnumerateArray());
+        Assert.Contains($"<code id=\"bid-sha256\">{stored.GetProperty("sha256").GetString()}</code>", receipt.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain(proposal, receipt.Html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(sealedBid.Location!.TrimStart('/'), SignedIn(Samples.Organization(await devHost.RegisterOrganizationAsync("道里区助老服务站"))))).Status);
     }
 
     [Fact]
@@ -140,10 +171,10 @@ public sealed partial class PageTests(SharedDevHost devHost) : IDisposable
         return await SendAsync(request, cookie, headers);
     }
 
-    private async Task<PageReply> PostAsync(string path, string? cookie, IEnumerable<KeyValuePair<string, string>> fields)
+    private async Task<PageReply> PostAsync(string path, string? cookie, IEnumerable<KeyValuePair<string, string>> fields, params (string Name, string Value)[] headers)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(fields) };
-        return await SendAsync(request, cookie, []);
+        return await SendAsync(request, cookie, headers);
     }
 
     private async Task<PageReply> SendAsync(HttpRequestMessage request, string? cookie, (string Name, string Value)[] headers)
@@ -151,6 +182,12 @@ public sealed partial class PageTests(SharedDevHost devHost) : IDisposable
         if (cookie is not null)
         {
             request.Headers.Add("Cookie", cookie);
+        }
+
+        // What a browser says it reads, for a page and for a form post; a test that wants a problem says otherwise.
+        if (!headers.Any(h => h.Name == "Accept"))
+        {
+            request.Headers.Add("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
         }
 
         foreach (var (name, value) in headers)

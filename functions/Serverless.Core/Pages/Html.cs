@@ -163,12 +163,15 @@ public sealed class FormErrors
 
     public bool Any => errors.Count > 0;
 
+    /// <summary>The refusal these errors come from, answered as such to a client that does not read HTML.</summary>
+    public Problem? Source { get; private set; }
+
     public IEnumerable<KeyValuePair<string, List<string>>> All => errors;
 
     public static FormErrors From(Lang lang, Problem problem)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        var result = new FormErrors();
+        var result = new FormErrors { Source = problem };
         foreach (var (field, messages) in problem.Errors ?? new Dictionary<string, string[]>())
         {
             result.errors[field] = messages.Select(m => Words.Message(lang, m) ?? m).ToList();

@@ -21,7 +21,7 @@ public static class OfferPages
             "declined" => $"<div class=\"notice\" role=\"status\"><p>{p.T("已婉拒，我们会联系下一位志愿者。", "Declined. We will ask the next volunteer.")}</p></div>\n",
             _ => string.Empty,
         };
-        return await Page(p, notice, 200);
+        return await Page(p, notice, 200, null);
     }
 
     public static Task<IResult> Accept(EndpointContext ctx) => Answer(ctx, nameof(DispatchEndpoints.AcceptOffer), "accepted");
@@ -41,11 +41,11 @@ public static class OfferPages
         {
             // Taken by another volunteer, expired, already answered: say so above what is still open.
             var notice = $"<div class=\"error-summary\" role=\"alert\"><h2>{Html.E(Words.Title(p.Lang, e.Problem))}</h2><p>{Html.E(PageReply.Detail(p.Lang, e.Problem))}</p></div>\n";
-            return await Page(p, notice, 409);
+            return await Page(p, notice, 409, e.Problem);
         }
     }
 
-    private static async Task<IResult> Page(PageContext p, string notice, int status)
+    private static async Task<IResult> Page(PageContext p, string notice, int status, Problem? refusal)
     {
         var offers = await p.CallAsync<List<Offer>>(nameof(DispatchEndpoints.MyOffers));
         var html = new StringBuilder(notice);
@@ -74,6 +74,6 @@ public static class OfferPages
                 """);
         }
 
-        return PageReply.Page(p, p.T("服务派单", "My offers"), html.ToString(), status);
+        return PageReply.Page(p, p.T("服务派单", "My offers"), html.ToString(), status, refusal);
     }
 }

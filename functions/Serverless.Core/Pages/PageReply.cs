@@ -23,21 +23,26 @@ public sealed class PageReply : IResult
     private readonly string? html;
     private readonly string? location;
     private readonly Lang? remember;
+    private readonly Problem? refusal;
 
-    private PageReply(int status, string? html, string? location, Lang? remember)
+    private PageReply(int status, string? html, string? location, Lang? remember, Problem? refusal = null)
     {
         this.status = status;
         this.html = html;
         this.location = location;
         this.remember = remember;
+        this.refusal = refusal;
     }
 
-    /// <summary>A page: its title, and its body inside the layout.</summary>
-    public static PageReply Page(PageContext p, string title, string body, int status = 200)
+    /// <summary>
+    /// A page: its title, and its body inside the layout. A page that refuses (a form sent back with its errors)
+    /// names the <paramref name="refusal"/>: a client that does not read HTML gets it as a problem document instead.
+    /// </summary>
+    public static PageReply Page(PageContext p, string title, string body, int status = 200, Problem? refusal = null)
     {
         ArgumentNullException.ThrowIfNull(p);
         var chosen = PageContext.Parse(p.Request.Query[PageContext.LangParameter].ToString());
-        return new PageReply(status, Layout.Render(p.Lang, p.Caller, p.Request, title, body, SignIn(p.Endpoint.Services, p.Request)), null, chosen);
+        return new PageReply(status, Layout.Render(p.Lang, p.Caller, p.Request, title, body, SignIn(p.Endpoint.Services, p.Request)), null, chosen, refusal);
     }
 
     /// <summary>After a post: go and read the result (303 See Other, a GET), so a refresh shows it again and posts nothing.</summary>
@@ -77,7 +82,7 @@ public sealed class PageReply : IResult
             .Append(lang == Lang.Zh ? "返回首页" : "Back to the home page").Append("</a></p>\n");
         body.Append("<p class=\"hint\">").Append(lang == Lang.Zh ? "错误代码" : "Code").Append(": <code>").Append(Html.E(problem.Code)).Append("</code></p>\n");
         var html = Layout.Render(lang, caller, request, Words.Title(lang, problem), body.ToString(), signIn);
-        return new PageReply(problem.Status, html, null, null);
+        return new PageReply(problem.Status, html, null, null, problem);
     }
 
     /// <summary>A problem's detail in the reader's language (its Chinese when the catalogue has it).</summary>
@@ -86,6 +91,14 @@ public sealed class PageReply : IResult
         ArgumentNullException.ThrowIfNull(problem);
         var detail = problem.Detail ?? problem.Title;
         return Words.Message(lang, detail) ?? detail;
+    }
+
+    /// <summary>Whether the client reads HTML: every browser names <c>text/html</c> in Accept for a page and a form post.</summary>
+    public static bool ReadsHtml(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Headers.Accept.Any(a => a is not null
+            && (a.Contains("text/html", StringComparison.OrdinalIgnoreCase) || a.Contains("application/xhtml+xml", StringComparison.OrdinalIgnoreCase)));
     }
 
     /// <summary>The sign-in address for this page, coming back to it afterwards.</summary>
@@ -99,6 +112,13 @@ public sealed class PageReply : IResult
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
+        if (refusal is not null && !ReadsHtml(httpContext.Request))
+        {
+            // Content negotiation: a browser asks for HTML; an API client, a script or a probe gets RFC 9457.
+            await Reply.Problem(refusal, httpContext.Request).ExecuteAsync(httpContext);
+            return;
+        }
+
         var response = httpContext.Response;
         response.StatusCode = status;
         response.Headers.XContentTypeOptions = "nosniff";

@@ -123,6 +123,6 @@ public static class ReviewPages
             {Html.FormGuard(p, null)}{fields}<button type="submit">{p.T("提交评分", "Submit the scores")}</button>
             </form>
             """;
-        return PageReply.Page(p, p.T("评审：", "Review: ") + c.ProjectTitle, html, status);
+        return PageReply.Page(p, p.T("评审：", "Review: ") + c.ProjectTitle, html, status, errors.Source);
     }
 }

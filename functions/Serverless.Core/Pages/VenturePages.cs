@@ -79,7 +79,7 @@ public static class VenturePages
                 <dt>{p.T("投标截止与开标", "Bids close and open")}</dt><dd>{p.When(tender.BidDeadline)}</dd>
                 <dt>{p.T("标段", "Lots")}</dt><dd><ul>{string.Concat(tender.Lots.Select(l => $"<li>{Html.E(l.Title)}（{p.T("最高限价", "ceiling")} {p.Money(l.BudgetCeiling)}）</li>"))}</ul></dd>
                 </dl>
-                <p class="hint">{p.T("投标文件通过接口密封递交", "Bids are sealed and sent through the API")}: <code>POST /api/tenders/{Html.E(tender.Id)}/bids</code></p>
+                <p><a class="button" href="{PageContext.Href($"pages/tenders/{tender.Id}/bid")}">{p.T("在线投标", "Bid")}</a></p>
                 </section>
 
                 """);
@@ -183,7 +183,7 @@ public static class VenturePages
                 var lot = tender.Lots.FirstOrDefault(l => l.Id == bid.LotId);
                 rows.Append(CultureInfo.InvariantCulture, $"""
                     <tr><td>{Html.E(tender.Title)}<br>{Html.E(lot?.Title ?? bid.LotId)}</td>
-                    <td><code>{Html.E(bid.Id)}</code></td>
+                    <td><a href="{PageContext.Href($"pages/tenders/{tender.Id}/bids/{bid.Id}")}"><code>{Html.E(bid.Id)}</code></a></td>
                     <td><span class="status">{p.Name(bid.Status)}</span></td>
                     <td>{(tender.Status == TenderStatus.Opened ? p.T("已开标", "Opened") : p.T("密封至", "Sealed until") + " " + p.When(tender.BidDeadline))}</td></tr>
 
@@ -321,7 +321,7 @@ public static class VenturePages
             html.Append(Html.ErrorSummary(p, errors, f => f));
         }
 
-        return PageReply.Page(p, p.T("结果公示", "Results under publicity"), html.ToString(), status);
+        return PageReply.Page(p, p.T("结果公示", "Results under publicity"), html.ToString(), status, errors.Source);
     }
 
     private static PageReply ApplicationFormPage(PageContext p, Round round, IFormCollection? posted, FormErrors errors, string key, int status)
@@ -331,7 +331,8 @@ public static class VenturePages
         if (!round.AcceptsApplications(now) && posted is null)
         {
             var closed = round.RefuseApplicationChange(now) is { } refusal ? PageReply.Detail(p.Lang, refusal) : string.Empty;
-            return PageReply.Page(p, title, $"<div class=\"error-summary\" role=\"alert\"><h2>{p.T("本轮不在申报期", "This round is not taking applications")}</h2><p>{Html.E(closed)}</p></div>", 409);
+            return PageReply.Page(p, title, $"<div class=\"error-summary\" role=\"alert\"><h2>{p.T("本轮不在申报期", "This round is not taking applications")}</h2><p>{Html.E(closed)}</p></div>", 409,
+                round.RefuseApplicationChange(now));
         }
 
         string? V(string name) => Html.Posted(posted, name);
@@ -412,7 +413,7 @@ public static class VenturePages
             {Html.FormGuard(p, key)}{fields}<button type="submit">{p.T("提交申请", "Submit the application")}</button>
             </form>
             """;
-        return PageReply.Page(p, title, html, status);
+        return PageReply.Page(p, title, html, status, errors.Source);
     }
 
     /// <summary>The label of a field of the application form, for the error summary.</summary>

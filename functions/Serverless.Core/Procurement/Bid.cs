@@ -14,7 +14,37 @@ public enum BidStatus
 /// <summary>What a bidder offers on a lot: the price and the technical proposal. Sealed until opening.</summary>
 public sealed record BidContent(decimal Price, string TechnicalProposal);
 
-public sealed record BidForm([property: IdValue] string? LotId, decimal? Price, string? TechnicalProposal);
+public sealed record BidForm([property: IdValue] string? LotId, decimal? Price, string? TechnicalProposal)
+{
+    /// <summary>Reads the bid form of the pages: <c>lotId</c>, <c>price</c> (yuan, separators allowed) and <c>technicalProposal</c>.</summary>
+    public static BidForm FromForm(Microsoft.AspNetCore.Http.IFormCollection form)
+    {
+        ArgumentNullException.ThrowIfNull(form);
+        string? S(string key) => string.IsNullOrWhiteSpace(form[key].ToString()) ? null : form[key].ToString().Trim();
+        var v = new Validation();
+        var lotId = S("lotId");
+        if (lotId is not null && !RouteValues.IsId(lotId))
+        {
+            v.Add("lotId", "Not a lot of this tender.");
+        }
+
+        decimal? price = null;
+        if (S("price") is { } text)
+        {
+            if (decimal.TryParse(text.Replace(",", string.Empty, StringComparison.Ordinal), System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+            {
+                price = parsed;
+            }
+            else
+            {
+                v.Add("price", "Not a number.");
+            }
+        }
+
+        v.ThrowIfAny();
+        return new BidForm(lotId, price, S("technicalProposal"));
+    }
+}
 
 /// <summary>A bid as stored: its sealed content, the hash of what was sealed, and after opening the content itself.</summary>
 public sealed record Bid(

@@ -101,7 +101,7 @@ public static class TenderEndpoints
     {
         var organizationId = ctx.Caller.RequireOrganization();
         var tender = await FindVisibleAsync(ctx);
-        var form = await ctx.ReadBodyAsync<BidForm>();
+        var form = await ctx.ReadBodyAsync(BidForm.FromForm);
         var now = ctx.Clock.GetUtcNow();
         if (tender.RefuseBidChange(now) is { } refusal)
         {

@@ -100,4 +100,25 @@ public static class PageFunctions
         [DurableClient] DurableTaskClient durable,
         FunctionContext context)
         => Api.InvokeAsync(nameof(OfferPages.Decline), req, durable, context.InstanceServices);
+
+    [Function(nameof(TenderPages.BidForm))]
+    public static Task<IResult> BidForm(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.PagesBid)] HttpRequest req,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+        => Api.InvokeAsync(nameof(TenderPages.BidForm), req, durable, context.InstanceServices);
+
+    [Function(nameof(TenderPages.BidSubmit))]
+    public static Task<IResult> BidSubmit(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.PagesBid)] HttpRequest req,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+        => Api.InvokeAsync(nameof(TenderPages.BidSubmit), req, durable, context.InstanceServices);
+
+    [Function(nameof(TenderPages.BidReceipt))]
+    public static Task<IResult> BidReceipt(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.PagesBidReceipt)] HttpRequest req,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+        => Api.InvokeAsync(nameof(TenderPages.BidReceipt), req, durable, context.InstanceServices);
 }
