@@ -189,16 +189,8 @@ public sealed class BrowserTests(SharedDevHost devHost)
         var api = devHost.Api;
         var map = DistrictMap.Shipped;
         var grid = map.Grids.Keys.Order(StringComparer.Ordinal).Skip(7).First();
-        var registered = await api.PostAsync("volunteers", new
-        {
-            name = "李明",
-            phone = "13912345678",
-            gridId = grid,
-            skills = new[] { "legal-aid" },
-            availability = Enum.GetNames<DayOfWeek>().Select(d => new { day = d.ToLowerInvariant(), from = "00:00", to = "23:59" }).ToArray(),
-            weeklyCap = 5,
-            certifications = new[] { new { skill = "legal-aid", name = "法律职业资格证", expiresOn = "2030-12-31" } },
-        }, Samples.Admin);
+        var registered = await api.PostAsync("volunteers", DispatchFixture.Form("李明", grid, ["legal-aid"],
+            [new { skill = "legal-aid", name = "法律职业资格证", expiresOn = "2030-12-31" }]), Samples.Admin);
         Assert.True(registered.Status == HttpStatusCode.Created, registered.ToString());
         var volunteer = registered.Str("id");
         var dispatcher = "dispatcher; id=grid-worker-browser; community=" + string.Join(',', map.Communities.Keys);
