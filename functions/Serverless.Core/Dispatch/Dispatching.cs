@@ -169,12 +169,9 @@ public sealed class Dispatching(RequestStore requests, VolunteerStore volunteers
         var served = await ledger.ServedAsync(r.BeneficiaryId, cancellation);
         for (var level = r.Level; level < 4; level++)
         {
-            var ring = Map.Rings(r.GridId)[level];
-            var profiles = ring.Count == 0 ? [] : await volunteers.CandidatesAsync(ring, r.Skills[0], cancellation);
-            var candidates = profiles.Select(p => new Candidate(p, level, Map.DistanceMetres(r.GridId, p.GridId))).ToList();
             // Still needed after a missed deadline (a no-show): look for someone free within the tier's window from now.
             var until = r.Deadline > now ? r.Deadline : now + (r.Deadline - r.CreatedAt);
-            var (ranked, excluded) = Matching.Rank(candidates, new MatchNeed(r.Skills, now, until, r.Offered, served));
+            var (ranked, excluded) = await volunteers.MatchRingAsync(Map, r.GridId, level, new MatchNeed(r.Skills, now, until, r.Offered, served), cancellation);
             if (ranked.Count == 0)
             {
                 if (level < 3)

@@ -96,6 +96,20 @@ public sealed class VolunteerStore(Storage storage)
     }
 
     /// <summary>
+    /// One level of a match (the request's grid, its neighbours, its community, its street): the profiles of the
+    /// ring's grids with the request's first skill, read from the index, then filtered and ranked.
+    /// </summary>
+    public async Task<(List<RankedCandidate> Ranked, List<Exclusion> Excluded)> MatchRingAsync(DistrictMap map, string gridId, int level, MatchNeed need, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(need);
+        var ring = map.Rings(gridId)[level];
+        var profiles = ring.Count == 0 ? [] : await CandidatesAsync(ring, need.Skills[0], cancellation);
+        var candidates = profiles.Select(p => new Candidate(p, level, map.DistanceMetres(gridId, p.GridId))).ToList();
+        return Matching.Rank(candidates, need);
+    }
+
+    /// <summary>
     /// Loads many volunteers at once (a seed, a benchmark): the register rows (each with its first audit record;
     /// one already registered is left as it is), then each packed index row once.
     /// </summary>

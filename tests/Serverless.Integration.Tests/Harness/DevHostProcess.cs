@@ -34,6 +34,9 @@ public sealed class DevHostProcess : IAsyncDisposable
 
     public string Output => string.Join(Environment.NewLine, output);
 
+    /// <summary>The running DevHost's process id (the benchmarks read its memory), or null when it is not running.</summary>
+    public int? ProcessId => process is { HasExited: false } ? process.Id : null;
+
     public static async Task<DevHostProcess> StartAsync(string environment = "Development", IDictionary<string, string>? extra = null)
     {
         var id = Guid.NewGuid().ToString("N")[..10];
