@@ -217,7 +217,7 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
         for (var shard = 0; shard < 16; shard++)
         {
             var table = await storage.TableAsync($"{TableNames.Volunteers}{shard:D2}");
-            await foreach (var row in table.QueryAsync<TableEntity>(e => e.RowKey == "volunteer"))
+            await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey lt {"~"}")))
             {
                 var v = Documents.FromEntity<Volunteer>(row);
                 rows++;

@@ -163,12 +163,22 @@ public sealed class EventRelayTests : IAsyncLifetime, IDisposable
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Equal(before, Deliveries().Count);
 
-        // A crash between the publish and the mark leaves the row pending: published again, with the same id.
+        // Published events leave no pending pointer behind; a step that writes the event again puts its pointer
+        // back, and the relay, finding the row published, removes the pointer and sends nothing.
         var rows = await storage.TableAsync(table);
+        Assert.Empty(await PointersAsync(rows, partition));
+        await rows.UpsertEntityAsync(Outbox.PendingPointer(partition, first.GetProperty("id").GetString()!), TableUpdateMode.Replace);
+        await Outbox.RequestRelayAsync(storage, table, partition);
+        await UntilAsync(async () => (await PointersAsync(rows, partition)).Count == 0);
+        Assert.Equal(before, Deliveries().Count);
+
+        // A crash between the publish and the mark leaves the row unmarked and its pointer in place: published
+        // again, with the same id.
         var row = (await RowsAsync(requestId)).Single(r => r.GetString("Type") == "Serverless.Dispatch.RequestCreated");
         row.Remove(Outbox.PublishedAtColumn);
         row.Remove(Outbox.PublishedToColumn);
         await rows.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
+        await rows.UpsertEntityAsync(Outbox.PendingPointer(partition, first.GetProperty("id").GetString()!), TableUpdateMode.Replace);
         await Outbox.RequestRelayAsync(storage, table, partition);
 
         await UntilAsync(() => Task.FromResult(Deliveries().Count > before));
@@ -230,6 +240,18 @@ public sealed class EventRelayTests : IAsyncLifetime, IDisposable
         (await RowsAsync(requestId)).Select(Documents.FromEntity<DomainEvent>).ToList();
 
     /// <summary>The outbox rows of the request: in its own partition (written with the change) and in the outbox table.</summary>
+    private static async Task<List<string>> PointersAsync(TableClient table, string partition)
+    {
+        var keys = new List<string>();
+        await foreach (var row in table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {Outbox.PendingPrefix} and RowKey lt {Outbox.PendingEnd}"), select: ["RowKey"]))
+        {
+            keys.Add(row.RowKey);
+        }
+
+        return keys;
+    }
+
     private async Task<List<TableEntity>> RowsAsync(string requestId)
     {
         var storage = host.Storage();

@@ -115,6 +115,17 @@ public static class Audit
     }
 
     /// <summary>
+    /// The two actions that create an aggregate's row with its first record, for a caller that puts many of them in
+    /// one batch (rows of one partition, at most 50 aggregates a batch): a bulk import.
+    /// </summary>
+    public static IEnumerable<TableTransactionAction> AddActions(string aggregate, string id, TableEntity entity)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        var audit = Append(aggregate, id, entity, null, "create");
+        return [new TableTransactionAction(TableTransactionActionType.Add, entity), new TableTransactionAction(TableTransactionActionType.Add, audit)];
+    }
+
+    /// <summary>
     /// Replaces (or merges) the aggregate's row if it still has <paramref name="etag"/>, appending the next record
     /// (and any other rows of the partition given, in the same batch). A row changed since it was read fails with
     /// 412, as a conditional update does.

@@ -100,8 +100,12 @@ public sealed partial class OutboxRelay(Storage storage, IEventPublisher publish
 {
     private const int BatchSize = 50;
 
-    /// <summary>Publishes the partition's pending events; how many. (Its pending mark is the sweep's to clear.)</summary>
-    public async Task<int> RelayAsync(string tableName, string partition, CancellationToken cancellation = default)
+    /// <summary>
+    /// Publishes the partition's pending events; how many. (Its pending mark is the sweep's to clear.) The pending
+    /// pointers say which events those are; <paramref name="everyRow"/> (the sweep's) also reads every outbox row of
+    /// the partition, for an event whose pointer is gone while it is still unpublished (written before pointers).
+    /// </summary>
+    public async Task<int> RelayAsync(string tableName, string partition, bool everyRow = false, CancellationToken cancellation = default)
     {
         if (!Outbox.Tables.Contains(tableName, StringComparer.Ordinal))
         {
@@ -109,21 +113,49 @@ public sealed partial class OutboxRelay(Storage storage, IEventPublisher publish
         }
 
         var table = await storage.TableAsync(tableName, cancellation);
-        var pending = new List<TableEntity>();
-        await foreach (var row in table.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {Outbox.RowPrefix} and RowKey lt {Outbox.RowEnd}"), cancellationToken: cancellation))
+        var pointers = new List<string>();
+        await foreach (var pointer in table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {Outbox.PendingPrefix} and RowKey lt {Outbox.PendingEnd}"),
+            select: ["PartitionKey", "RowKey"], cancellationToken: cancellation))
         {
-            if (!row.ContainsKey(Outbox.PublishedAtColumn))
+            pointers.Add(pointer.RowKey[Outbox.PendingPrefix.Length..]);
+        }
+
+        var pending = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+        var done = new List<string>();
+        foreach (var chunk in pointers.Chunk(16))
+        {
+            var rows = await Task.WhenAll(chunk.Select(id => table.FindAsync(partition, Outbox.RowPrefix + id, cancellation)));
+            for (var i = 0; i < chunk.Length; i++)
             {
-                pending.Add(row);
+                if (rows[i] is { } row && !row.ContainsKey(Outbox.PublishedAtColumn))
+                {
+                    pending[chunk[i]] = row;
+                }
+                else
+                {
+                    done.Add(chunk[i]);
+                }
+            }
+        }
+
+        if (everyRow)
+        {
+            await foreach (var row in table.QueryAsync<TableEntity>(
+                TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {Outbox.RowPrefix} and RowKey lt {Outbox.RowEnd}"), cancellationToken: cancellation))
+            {
+                if (!row.ContainsKey(Outbox.PublishedAtColumn))
+                {
+                    pending.TryAdd(row.RowKey[Outbox.RowPrefix.Length..], row);
+                }
             }
         }
 
         foreach (var batch in pending.Chunk(BatchSize))
         {
-            await publisher.PublishAsync(batch.Select(Documents.FromEntity<DomainEvent>).ToList(), cancellation);
+            await publisher.PublishAsync(batch.Select(p => Documents.FromEntity<DomainEvent>(p.Value)).ToList(), cancellation);
             var now = clock.GetUtcNow();
-            foreach (var row in batch)
+            foreach (var (id, row) in batch)
             {
                 try
                 {
@@ -137,6 +169,21 @@ public sealed partial class OutboxRelay(Storage storage, IEventPublisher publish
                 {
                     // Marked by a relay running at the same time (which published the same ids).
                 }
+
+                done.Add(id);
+            }
+        }
+
+        // Only after the mark: a crash before it leaves the pointer, and the event is published again (same id).
+        foreach (var id in done)
+        {
+            try
+            {
+                await table.DeleteEntityAsync(partition, Outbox.PendingPrefix + id, ETag.All, cancellation);
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                // Removed by a relay running at the same time.
             }
         }
 
@@ -168,7 +215,7 @@ public sealed partial class OutboxRelay(Storage storage, IEventPublisher publish
             var (tableName, partition) = (mark.GetString("Table"), mark.GetString("Partition"));
             try
             {
-                relayed += await RelayAsync(tableName, partition, cancellation);
+                relayed += await RelayAsync(tableName, partition, everyRow: true, cancellation);
                 if (mark.GetDateTimeOffset("At") is { } at && now - at >= Outbox.PendingGrace)
                 {
                     await ClearAsync(outbox, mark, cancellation);
@@ -201,7 +248,7 @@ public sealed partial class OutboxRelay(Storage storage, IEventPublisher publish
     {
         ArgumentNullException.ThrowIfNull(job);
         var request = ApiJson.Deserialize<RelayRequest>(message);
-        await job.Service<OutboxRelay>().RelayAsync(request.Table, request.Partition, job.Cancellation);
+        await job.Service<OutboxRelay>().RelayAsync(request.Table, request.Partition, cancellation: job.Cancellation);
     }
 
     /// <summary>The schedule's handler: the safety net behind the queue.</summary>

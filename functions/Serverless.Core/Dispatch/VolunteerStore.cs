@@ -9,7 +9,9 @@ namespace Serverless.Core.Dispatch;
 /// <list type="bullet">
 /// <item>The register: one row per volunteer, spread over 16 tables by a hash of the id, so no single table
 /// holds them all (Azurite's cost per lookup grows with its table's size; Azure's does not, and there the
-/// spread costs nothing).</item>
+/// spread costs nothing), and within a table over 256 partitions by the next part of the hash: a volunteer is
+/// still a point read (the id gives table, partition and row), and an import writes up to 50 volunteers of a
+/// partition in one batch (130,000 in about 4,000 batches instead of 130,000 requests).</item>
 /// <item>The matching index: one table per street, one row per (grid, skill) holding the name-free match
 /// profiles of every volunteer of that grid with that skill, packed. A match's first pass (the request's grid
 /// and its neighbours, never beyond the street) is about eight point reads of one small table.</item>
@@ -19,12 +21,11 @@ namespace Serverless.Core.Dispatch;
 /// </summary>
 public sealed class VolunteerStore(Storage storage)
 {
-    private const string Row = "volunteer";
     private const int RegisterShards = 16;
 
     public const string Aggregate = "volunteers";
 
-    public static (string Table, string Partition, string Row) Locate(string id) => ($"{TableNames.Volunteers}{Shard(id):D2}", id, Row);
+    public static (string Table, string Partition, string Row) Locate(string id) => ($"{TableNames.Volunteers}{Shard(id):D2}", Bucket(id), id);
 
     // A string property holds at most 32K UTF-16 characters: a packed row splits its JSON over columns.
     private const int ChunkChars = 30_000;
@@ -32,7 +33,7 @@ public sealed class VolunteerStore(Storage storage)
     public async Task<(Volunteer Volunteer, ETag ETag)?> FindAsync(string id, CancellationToken cancellation = default)
     {
         var table = await RegisterAsync(id, cancellation);
-        return await table.FindDocumentAsync<Volunteer>(id, Row, cancellation);
+        return await table.FindDocumentAsync<Volunteer>(Bucket(id), id, cancellation);
     }
 
     public async Task<bool> TryAddAsync(Volunteer volunteer, CancellationToken cancellation = default)
@@ -117,13 +118,22 @@ public sealed class VolunteerStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(volunteers);
         var options = new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellation };
-        var byShard = volunteers.GroupBy(v => Shard(v.Id)).ToList();
-        await Parallel.ForEachAsync(byShard, options, async (shard, token) =>
+        // Up to 50 volunteers of one partition a batch (each is its row and its first audit record: 100 actions).
+        var batches = volunteers.GroupBy(v => (Shard(v.Id), Bucket(v.Id))).SelectMany(p => p.Chunk(50)).ToList();
+        await Parallel.ForEachAsync(batches, options, async (batch, token) =>
         {
-            var table = await RegisterAsync(shard.First().Id, token);
-            foreach (var v in shard)
+            var table = await RegisterAsync(batch[0].Id, token);
+            try
             {
-                await table.TryAddAuditedAsync(Aggregate, v.Id, ToEntity(v), token);
+                await table.SubmitTransactionAsync(batch.SelectMany(v => Audit.AddActions(Aggregate, v.Id, ToEntity(v))), token);
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 409)
+            {
+                // Some are registered already (an import run again): the others one by one, those left as they are.
+                foreach (var v in batch)
+                {
+                    await table.TryAddAuditedAsync(Aggregate, v.Id, ToEntity(v), token);
+                }
             }
         });
         var rows = volunteers.SelectMany(v => v.Skills.Select(s => (v.GridId, Skill: s, Profile: MatchProfile.Of(v))))
@@ -208,6 +218,9 @@ public sealed class VolunteerStore(Storage storage)
 
     private static int Shard(string id) => Convert.ToInt32(Ids.Fingerprint(id)[..4], 16) % RegisterShards;
 
+    /// <summary>The register partition within the shard's table: the hash's next two hex digits (256 partitions).</summary>
+    private static string Bucket(string id) => "b" + Ids.Fingerprint(id)[4..6];
+
     private Task<TableClient> RegisterAsync(string id, CancellationToken cancellation) =>
         storage.TableAsync($"{TableNames.Volunteers}{Shard(id):D2}", cancellation);
 
@@ -216,5 +229,5 @@ public sealed class VolunteerStore(Storage storage)
         storage.TableAsync($"{TableNames.VolunteerIndex}{DistrictMap.Shipped.StreetNumber(DistrictMap.Shipped.StreetOf(grid)):D2}", cancellation);
 
     private static TableEntity ToEntity(Volunteer v) =>
-        Documents.ToEntity(v.Id, Row, v, new Dictionary<string, object?> { ["GridId"] = v.GridId, ["CommunityId"] = v.CommunityId, ["Status"] = v.Status.ToString() });
+        Documents.ToEntity(Bucket(v.Id), v.Id, v, new Dictionary<string, object?> { ["GridId"] = v.GridId, ["CommunityId"] = v.CommunityId, ["Status"] = v.Status.ToString() });
 }

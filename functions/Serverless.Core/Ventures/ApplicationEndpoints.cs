@@ -22,17 +22,17 @@ public static class ApplicationEndpoints
         var fingerprint = Ids.Fingerprint(ApiJson.Serialize(form));
         var id = key is null ? Ids.New("app", ctx.Clock) : Ids.Derive("app", round.Id, organizationId, key);
 
-        if (key is not null && await ReplayAsync(store, round.Id, id, fingerprint, ctx) is { } replay)
-        {
-            return replay;
-        }
-
         var now = ctx.Clock.GetUtcNow();
         if (round.RefuseApplicationChange(now) is { } refusal)
         {
-            throw refusal.ToException();
+            // A retry after the deadline of a request accepted before it answers with what was stored.
+            return key is not null && await ReplayAsync(store, round.Id, id, fingerprint, ctx) is { } late
+                ? late
+                : throw refusal.ToException();
         }
 
+        // Before the deadline a retry needs no read first: its insert fails on the id the key derives, and the
+        // stored application is answered then (below), so a first submission costs no lookup.
         var organization = await ctx.Service<OrganizationStore>().FindAsync(organizationId, ctx.Aborted)
             ?? throw Problem.Forbidden("Your organization is not registered with the bureau.").ToException();
         var content = form.Validate(round);
