@@ -142,6 +142,11 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
         }
     }
 
+    /// <summary>How long after a write its relay runs, and so how long writes of one partition share a relay message.</summary>
+    public static readonly TimeSpan RelayDelay = TimeSpan.FromMilliseconds(500);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Storage, System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset>> RecentRequests = new();
+
     /// <summary>How long a mark this process wrote is trusted to stand without being written again.</summary>
     public static readonly TimeSpan MarkEvery = TimeSpan.FromSeconds(10);
 
@@ -162,7 +167,7 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
                 await table.SubmitTransactionAsync(
                 [
                     new TableTransactionAction(TableTransactionActionType.Add, Row(PartitionOf(source), evt)),
-                    new TableTransactionAction(TableTransactionActionType.UpsertReplace, PendingPointer(PartitionOf(source), evt.Id)),
+                    new TableTransactionAction(TableTransactionActionType.UpsertReplace, PendingPointer(PartitionOf(source), evt)),
                 ], cancellation);
             }
             catch (RequestFailedException e) when (e.Status == 409)
@@ -199,19 +204,45 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
         events.SelectMany(e => new[]
         {
             new TableTransactionAction(TableTransactionActionType.UpsertMerge, Row(partition, e)),
-            new TableTransactionAction(TableTransactionActionType.UpsertReplace, PendingPointer(partition, e.Id)),
+            new TableTransactionAction(TableTransactionActionType.UpsertReplace, PendingPointer(partition, e)),
         });
 
-    /// <summary>The pending pointer of an event (<see cref="PendingPrefix"/>).</summary>
-    public static TableEntity PendingPointer(string partition, string eventId) => new(partition, PendingPrefix + eventId);
+    /// <summary>
+    /// The pending pointer of an event (<see cref="PendingPrefix"/>): a copy of the event, so the relay publishes
+    /// from one query of the pointers without reading the outbox rows.
+    /// </summary>
+    public static TableEntity PendingPointer(string partition, DomainEvent evt)
+    {
+        ArgumentNullException.ThrowIfNull(evt);
+        return Documents.ToEntity(partition, PendingPrefix + evt.Id, evt);
+    }
 
-    /// <summary>Asks the relay to publish a partition's pending rows now. Losing this message loses nothing: the sweep finds them.</summary>
+    /// <summary>
+    /// Asks the relay to publish a partition's pending rows, in <see cref="RelayDelay"/>. Writes to one partition in
+    /// quick succession (a round's applications) share one message: a process sends at most one a partition per
+    /// delay, and the relay it asks for runs after the writes that skipped theirs. Losing this message loses
+    /// nothing: the sweep finds the rows.
+    /// </summary>
     public static async Task RequestRelayAsync(Storage storage, string table, string partition, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(storage);
+        var now = DateTimeOffset.UtcNow;
+        var requested = RecentRequests.GetOrCreateValue(storage);
+        var key = PendingRow(table, partition);
+        if (requested.TryGetValue(key, out var at) && now - at < RelayDelay)
+        {
+            return;
+        }
+
+        requested[key] = now;
+        if (requested.Count > 10_000)
+        {
+            requested.Clear();
+        }
+
         try
         {
-            await storage.SendAsync(RelayQueue, ApiJson.Serialize(new RelayRequest(table, partition)), cancellation);
+            await storage.SendAsync(RelayQueue, ApiJson.Serialize(new RelayRequest(table, partition)), RelayDelay, cancellation);
         }
         catch (RequestFailedException)
         {

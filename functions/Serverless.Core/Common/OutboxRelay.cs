@@ -113,77 +113,60 @@ public sealed partial class OutboxRelay(Storage storage, IEventPublisher publish
         }
 
         var table = await storage.TableAsync(tableName, cancellation);
-        var pointers = new List<string>();
+        var pending = new Dictionary<string, DomainEvent>(StringComparer.Ordinal);
         await foreach (var pointer in table.QueryAsync<TableEntity>(
-            TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {Outbox.PendingPrefix} and RowKey lt {Outbox.PendingEnd}"),
-            select: ["PartitionKey", "RowKey"], cancellationToken: cancellation))
+            TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {Outbox.PendingPrefix} and RowKey lt {Outbox.PendingEnd}"), cancellationToken: cancellation))
         {
-            pointers.Add(pointer.RowKey[Outbox.PendingPrefix.Length..]);
+            var evt = Documents.FromEntity<DomainEvent>(pointer);
+            pending[evt.Id] = evt;
         }
 
-        var pending = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
-        var done = new List<string>();
-        foreach (var chunk in pointers.Chunk(16))
-        {
-            var rows = await Task.WhenAll(chunk.Select(id => table.FindAsync(partition, Outbox.RowPrefix + id, cancellation)));
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                if (rows[i] is { } row && !row.ContainsKey(Outbox.PublishedAtColumn))
-                {
-                    pending[chunk[i]] = row;
-                }
-                else
-                {
-                    done.Add(chunk[i]);
-                }
-            }
-        }
-
+        var unpointed = new HashSet<string>(StringComparer.Ordinal);
         if (everyRow)
         {
             await foreach (var row in table.QueryAsync<TableEntity>(
                 TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {Outbox.RowPrefix} and RowKey lt {Outbox.RowEnd}"), cancellationToken: cancellation))
             {
-                if (!row.ContainsKey(Outbox.PublishedAtColumn))
+                if (!row.ContainsKey(Outbox.PublishedAtColumn) && Documents.FromEntity<DomainEvent>(row) is var evt && pending.TryAdd(evt.Id, evt))
                 {
-                    pending.TryAdd(row.RowKey[Outbox.RowPrefix.Length..], row);
+                    unpointed.Add(evt.Id);
                 }
             }
         }
 
-        foreach (var batch in pending.Chunk(BatchSize))
+        foreach (var batch in pending.Values.Chunk(BatchSize))
         {
-            await publisher.PublishAsync(batch.Select(p => Documents.FromEntity<DomainEvent>(p.Value)).ToList(), cancellation);
+            await publisher.PublishAsync(batch, cancellation);
             var now = clock.GetUtcNow();
-            foreach (var (id, row) in batch)
+            TableEntity Mark(DomainEvent e) => new(partition, Outbox.RowPrefix + e.Id)
             {
-                try
-                {
-                    await table.UpdateEntityAsync(new TableEntity(row.PartitionKey, row.RowKey)
-                    {
-                        [Outbox.PublishedAtColumn] = now,
-                        [Outbox.PublishedToColumn] = publisher.Destination,
-                    }, row.ETag, TableUpdateMode.Merge, cancellation);
-                }
-                catch (RequestFailedException e) when (e.Status is 404 or 412)
-                {
-                    // Marked by a relay running at the same time (which published the same ids).
-                }
+                [Outbox.PublishedAtColumn] = now,
+                [Outbox.PublishedToColumn] = publisher.Destination,
+            };
 
-                done.Add(id);
-            }
-        }
-
-        // Only after the mark: a crash before it leaves the pointer, and the event is published again (same id).
-        foreach (var id in done)
-        {
+            // Marked and unpointed together, one batch for up to 50 events (a pointer goes only with its mark, so a
+            // crash between the publish and this batch publishes them again, with the same ids).
+            var actions = batch.SelectMany(e => unpointed.Contains(e.Id)
+                ? new[] { new TableTransactionAction(TableTransactionActionType.UpdateMerge, Mark(e)) }
+                : [new TableTransactionAction(TableTransactionActionType.UpdateMerge, Mark(e)),
+                   new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, Outbox.PendingPrefix + e.Id), ETag.All)]).ToList();
             try
             {
-                await table.DeleteEntityAsync(partition, Outbox.PendingPrefix + id, ETag.All, cancellation);
+                await table.SubmitTransactionAsync(actions, cancellation);
             }
-            catch (RequestFailedException e) when (e.Status == 404)
+            catch (TableTransactionFailedException e) when (e.Status is 404)
             {
-                // Removed by a relay running at the same time.
+                // A relay running at the same time removed some pointers first: the rest one by one.
+                foreach (var action in actions)
+                {
+                    try
+                    {
+                        await table.SubmitTransactionAsync([action], cancellation);
+                    }
+                    catch (TableTransactionFailedException one) when (one.Status is 404)
+                    {
+                    }
+                }
             }
         }
 

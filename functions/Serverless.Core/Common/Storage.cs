@@ -103,6 +103,13 @@ public sealed class Storage
         await client.SendMessageAsync(message, cancellation);
     }
 
+    /// <summary>A message that becomes visible to the queue's handler only after <paramref name="delay"/>.</summary>
+    public async Task SendAsync(string queue, string message, TimeSpan delay, CancellationToken cancellation = default)
+    {
+        var client = await QueueAsync(queue, cancellation);
+        await client.SendMessageAsync(message, visibilityTimeout: delay, cancellationToken: cancellation);
+    }
+
     /// <summary>A cheap round trip to the table service, for health.</summary>
     public async Task PingAsync(CancellationToken cancellation)
     {

@@ -28,6 +28,36 @@ public sealed class OrganizationStore(Storage storage)
         return (await table.FindDocumentAsync<Organization>(Partition, OrgRow(id), cancellation))?.Document;
     }
 
+    /// <summary>
+    /// The organization as read at most <see cref="CacheFor"/> ago by this process: for the hot paths that only need
+    /// its name and that it is registered (an application names its applicant; 10,000 arrive in a round's last days).
+    /// </summary>
+    public async Task<Organization?> FindRecentAsync(string id, CancellationToken cancellation = default)
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (recent.TryGetValue(id, out var cached) && now - cached.At < CacheFor)
+        {
+            return cached.Organization;
+        }
+
+        var organization = await FindAsync(id, cancellation);
+        if (organization is not null)
+        {
+            if (recent.Count > 10_000)
+            {
+                recent.Clear();
+            }
+
+            recent[id] = (organization, now);
+        }
+
+        return organization;
+    }
+
+    public static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Organization Organization, DateTimeOffset At)> recent = new(StringComparer.Ordinal);
+
     public async Task<(string OrganizationId, string? IdempotencyKey, string? Fingerprint)?> FindByCodeAsync(string code, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Organizations, cancellation);

@@ -33,7 +33,7 @@ public static class ApplicationEndpoints
 
         // Before the deadline a retry needs no read first: its insert fails on the id the key derives, and the
         // stored application is answered then (below), so a first submission costs no lookup.
-        var organization = await ctx.Service<OrganizationStore>().FindAsync(organizationId, ctx.Aborted)
+        var organization = await ctx.Service<OrganizationStore>().FindRecentAsync(organizationId, ctx.Aborted)
             ?? throw Problem.Forbidden("Your organization is not registered with the bureau.").ToException();
         var content = form.Validate(round);
         var application = new Application(id, round.Id, organizationId, organization.Name, content,
