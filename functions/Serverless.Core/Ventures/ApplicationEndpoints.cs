@@ -16,7 +16,7 @@ public static class ApplicationEndpoints
     {
         var organizationId = ctx.Caller.RequireOrganization();
         var key = ctx.IdempotencyKey();
-        var round = await RoundEndpoints.FindVisibleAsync(ctx);
+        var round = await RoundEndpoints.FindVisibleRecentAsync(ctx);
         var form = await ctx.ReadBodyAsync(ApplicationForm.FromForm);
         var store = ctx.Service<ApplicationStore>();
         var fingerprint = Ids.Fingerprint(ApiJson.Serialize(form));

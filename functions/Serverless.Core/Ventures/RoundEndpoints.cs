@@ -119,16 +119,15 @@ public static class RoundEndpoints
         return Workflows.CustomStatus<RoundProgress>(instance);
     }
 
-    internal static async Task<Round> FindVisibleAsync(EndpointContext ctx)
-    {
-        var found = await ctx.Service<RoundStore>().FindAsync(ctx.Route("roundId"), ctx.Aborted);
-        if (found is not { } f || (!f.Round.IsPublic && !ctx.Caller.IsIn(Role.Admin)))
-        {
-            throw Problem.NotFound("The round").ToException();
-        }
+    internal static async Task<Round> FindVisibleAsync(EndpointContext ctx) =>
+        Visible(ctx, (await ctx.Service<RoundStore>().FindAsync(ctx.Route("roundId"), ctx.Aborted))?.Round);
 
-        return f.Round;
-    }
+    /// <summary>As <see cref="FindVisibleAsync"/>, from this process's read of the last second (<see cref="RoundStore.FindRecentAsync"/>).</summary>
+    internal static async Task<Round> FindVisibleRecentAsync(EndpointContext ctx) =>
+        Visible(ctx, await ctx.Service<RoundStore>().FindRecentAsync(ctx.Route("roundId"), ctx.Aborted));
+
+    private static Round Visible(EndpointContext ctx, Round? round) =>
+        round is null || (!round.IsPublic && !ctx.Caller.IsIn(Role.Admin)) ? throw Problem.NotFound("The round").ToException() : round;
 
     private static System.Text.Json.JsonElement? ParseJson(string? json) =>
         json is null ? null : System.Text.Json.JsonDocument.Parse(json).RootElement.Clone();

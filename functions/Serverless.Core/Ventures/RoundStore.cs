@@ -22,6 +22,37 @@ public sealed class RoundStore(Storage storage)
         return await table.FindDocumentAsync<Round>(Partition, id, cancellation);
     }
 
+    /// <summary>
+    /// The round as read at most <see cref="RecentFor"/> ago by this process (and never across a change this process
+    /// wrote): for the submission path, which reads the round once per application and needs only its window, whose
+    /// deadline is fixed. A cancellation written by another instance is seen within that second.
+    /// </summary>
+    public async Task<Round?> FindRecentAsync(string id, CancellationToken cancellation = default)
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (recent.TryGetValue(id, out var cached) && now - cached.At < RecentFor)
+        {
+            return cached.Round;
+        }
+
+        var found = await FindAsync(id, cancellation);
+        if (found is { } f)
+        {
+            if (recent.Count > 1_000)
+            {
+                recent.Clear();
+            }
+
+            recent[id] = (f.Round, now);
+        }
+
+        return found?.Round;
+    }
+
+    public static readonly TimeSpan RecentFor = TimeSpan.FromSeconds(1);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Round Round, DateTimeOffset At)> recent = new(StringComparer.Ordinal);
+
     public async Task<string?> FingerprintAsync(string id, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Rounds, cancellation);
@@ -48,9 +79,11 @@ public sealed class RoundStore(Storage storage)
         ArgumentNullException.ThrowIfNull(round);
         var table = await storage.TableAsync(TableNames.Rounds, cancellation);
         var entity = ToEntity(round, null);
+        recent.TryRemove(round.Id, out _);
         // Merge keeps the Fingerprint column written at creation.
         await Outbox.CommitAsync(storage, TableNames.Rounds, Partition, events,
             rows => table.UpdateAuditedAsync(Aggregate, round.Id, entity, etag, TableUpdateMode.Merge, rows, cancellation), cancellation);
+        recent.TryRemove(round.Id, out _);
     }
 
     public async Task<List<Round>> ListAsync(CancellationToken cancellation = default)
