@@ -120,7 +120,13 @@ public sealed class SyntheticDistrict(int seed, double scale)
 
     private static List<AvailabilitySlot> Availability(Random random)
     {
-        // Evenings on some weekdays, and most weekends.
+        // One in ten is on call at any hour (the emergency roster); the others give evenings on some weekdays and
+        // most weekends.
+        if (random.NextDouble() < 0.1)
+        {
+            return Enum.GetValues<DayOfWeek>().Select(d => new AvailabilitySlot(d, new TimeOnly(0, 0), new TimeOnly(23, 59))).ToList();
+        }
+
         var slots = new List<AvailabilitySlot>();
         foreach (var day in Enum.GetValues<DayOfWeek>())
         {

@@ -21,6 +21,33 @@ public sealed class HostTests(SharedDevHost devHost)
     }
 
     [Fact]
+    public async Task Health_says_nothing_of_storage_operations_unless_they_are_counted()
+    {
+        var reply = await Api.GetAsync("health");
+
+        Assert.False(reply.Body.TryGetProperty("storageOperations", out _));
+        Assert.Null(reply.StorageOperations);
+    }
+
+    [Fact]
+    public async Task A_counting_DevHost_says_how_many_storage_operations_each_reply_cost_and_in_total()
+    {
+        await using var counting = await DevHostProcess.StartAsync(extra: new Dictionary<string, string> { ["Storage__CountOperations"] = "true" });
+        var api = counting.Client;
+        var before = (await api.GetAsync("health")).Body.GetProperty("storageOperations").GetInt64();
+
+        var registered = await api.PostAsync("organizations", Samples.OrganizationForm(Samples.NewCreditCode()), Samples.Admin);
+        var read = await api.GetAsync($"organizations/{registered.Str("id")}");
+        var after = (await api.GetAsync("health")).Body.GetProperty("storageOperations").GetInt64();
+
+        Assert.Equal(HttpStatusCode.Created, registered.Status);
+        Assert.Equal(1, read.StorageOperations); // one point read
+        Assert.InRange(registered.StorageOperations!.Value, 2, 10); // the code's lookup, then the write
+        // The total moved by at least both replies' own and the health probe's ping.
+        Assert.True(after - before >= registered.StorageOperations + read.StorageOperations + 1, $"{before} -> {after}");
+    }
+
+    [Fact]
     public async Task Replies_and_problems_are_json_a_browser_must_not_sniff()
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{devHost.Host.Port}/api/") };

@@ -32,10 +32,18 @@ public sealed class Storage
         {
             MessageEncoding = QueueMessageEncoding.Base64,
         };
+        var tableOptions = new TableClientOptions();
+        if (string.Equals(configuration[StorageOperations.Setting], "true", StringComparison.OrdinalIgnoreCase))
+        {
+            Operations = new StorageOperations();
+            tableOptions.AddPolicy(Operations, Azure.Core.HttpPipelinePosition.PerRetry);
+            queueOptions.AddPolicy(Operations, Azure.Core.HttpPipelinePosition.PerRetry);
+        }
+
         var connection = ConnectionString(configuration);
         if (connection is not null)
         {
-            tables = new TableServiceClient(connection);
+            tables = new TableServiceClient(connection, tableOptions);
             queues = new QueueServiceClient(connection, queueOptions);
             Description = connection.Contains("devstoreaccount1", StringComparison.Ordinal) || connection.Contains("UseDevelopmentStorage", StringComparison.Ordinal)
                 ? "azurite" : "connection string";
@@ -54,11 +62,14 @@ public sealed class Storage
             {
                 ManagedIdentityClientId = configuration["AzureWebJobsStorage:clientId"],
             });
-            tables = new TableServiceClient(new Uri(tableUri), credential);
+            tables = new TableServiceClient(new Uri(tableUri), credential, tableOptions);
             queues = new QueueServiceClient(new Uri(queueUri), credential, queueOptions);
             Description = "managed identity";
         }
     }
+
+    /// <summary>The count of this storage's operations, when <c>Storage:CountOperations</c> is on; otherwise null.</summary>
+    public StorageOperations? Operations { get; }
 
     /// <summary>Separates the tables and queues of several local hosts sharing one Azurite (tests). Empty in Azure.</summary>
     public string Prefix { get; }

@@ -11,7 +11,8 @@ public static class SystemEndpoints
         var storage = await Probe(() => ctx.Service<Storage>().PingAsync(ctx.Aborted));
         var durable = await Probe(() => ctx.Durable.GetInstanceAsync("health-probe", ctx.Aborted));
         var healthy = storage.Status == "healthy" && durable.Status == "healthy";
-        var report = new HealthReport(healthy ? "healthy" : "unhealthy", ctx.Service<Storage>().Description, storage, durable);
+        var report = new HealthReport(healthy ? "healthy" : "unhealthy", ctx.Service<Storage>().Description, storage, durable,
+            ctx.Service<Storage>().Operations?.Total);
         return Reply.Json(healthy ? 200 : 503, report);
     }
 
@@ -48,7 +49,11 @@ public static class SystemEndpoints
     }
 }
 
-public sealed record HealthReport(string Status, string StorageKind, ProbeResult Storage, ProbeResult Durable);
+/// <summary>
+/// The host's health: storage and the durable engine, each probed; and, when counting is on (the benchmarks'
+/// DevHost, <see cref="Common.StorageOperations"/>), the product's storage operations since the process started.
+/// </summary>
+public sealed record HealthReport(string Status, string StorageKind, ProbeResult Storage, ProbeResult Durable, long? StorageOperations = null);
 
 public sealed record ProbeResult(string Status, long Milliseconds, string? Error);
 

@@ -61,7 +61,10 @@ public sealed class ApiClient(Uri baseAddress, Func<string>? hostOutput = null) 
             ? JsonDocument.Parse(text).RootElement.Clone()
             : default;
         return new Reply(response.StatusCode, body, text, response.Headers.Location?.ToString(),
-            response.Content.Headers.ContentType?.MediaType);
+            response.Content.Headers.ContentType?.MediaType)
+        {
+            StorageOperations = response.Headers.TryGetValues("X-Storage-Operations", out var counted) ? int.Parse(counted.First(), System.Globalization.CultureInfo.InvariantCulture) : null,
+        };
     }
 
     public async Task<bool> IsHealthyAsync()
@@ -82,6 +85,9 @@ public sealed class ApiClient(Uri baseAddress, Func<string>? hostOutput = null) 
 
 public sealed record Reply(HttpStatusCode Status, JsonElement Body, string Text, string? Location, string? MediaType)
 {
+    /// <summary>The storage operations the handler caused, when the DevHost counts them (the benchmarks).</summary>
+    public int? StorageOperations { get; init; }
+
     public string? Code => Body.ValueKind == JsonValueKind.Object && Body.TryGetProperty("code", out var c) ? c.GetString() : null;
 
     public string Str(string property) => Body.GetProperty(property).GetString()!;
