@@ -29,9 +29,11 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
             report.Note("round", $"{round.Id}: {round.Applications:N0} applications");
             await BidsAsync(organizations);
             var volunteers = await MatchingAsync();
-            await DispatchAsync(volunteers);
+            var grids = await DispatchAsync(volunteers);
             // By now the round's deadline has come (it was set for after everything above).
             await RoundCloseAsync(round.Id, round.ClosesAt, round.Applications);
+            // Last, with nothing else running: the count of a whole service request is the process's total.
+            await ServedAsync(grids);
         }
         finally
         {
@@ -370,10 +372,10 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
     /// emergency and the blue tier (one request at a time, so each is the engine's whole attention), ÷ one read of the
     /// request (what each poll costs); then one request served to confirmation, counting the storage operations it took.
     /// </summary>
-    private async Task DispatchAsync(List<Volunteer> volunteers)
+    private async Task<List<string>> DispatchAsync(List<Volunteer> volunteers)
     {
         var api = host.Client;
-        var dispatcher = "dispatcher; id=bench-dispatcher; community=" + string.Join(',', district.Map.Communities.Keys);
+        var dispatcher = Dispatcher;
         var random = new Random(11);
         var grids = volunteers.Where(v => v.Availability.Count == 7).Select(v => v.GridId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var reads = new Latencies();
@@ -418,7 +420,16 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
                 $"20 requests one at a time in random grids among {volunteers.Count:N0} volunteers (p50 {Report.Format(firstOffer.Percentile(50))} ms); polled every 20 ms over HTTP; the DevHost's durable engine polls its queues at most every 0.5 s when idle"));
         }
 
-        // One blue request served to the end: offered, accepted, checked in and out, confirmed, hours credited.
+        return grids;
+    }
+
+    private string Dispatcher => "dispatcher; id=bench-dispatcher; community=" + string.Join(',', district.Map.Communities.Keys);
+
+    /// <summary>One blue request served to the end (offered, accepted, checked in and out, confirmed, hours credited): its storage operations.</summary>
+    private async Task ServedAsync(List<string> grids)
+    {
+        var api = host.Client;
+        var dispatcher = Dispatcher;
         var before = await TotalOperationsAsync();
         var polls = 0L;
         var served = await api.PostAsync("service-requests", Request(grids[0], "blue"), dispatcher);
@@ -456,39 +467,40 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
         report.Add(new Figure("storage operations for one service request, created to confirmed", operations, "ops", "a raw upsert", 1, operations, "×", "–", null,
             "everything the DevHost's product clients sent meanwhile (the requests, the dispatch workflow's activities: matching and offers, acceptance, check-in and out, confirmation, the hours ledger, the events' relay), less what this run's own polls cost (their X-Storage-Operations)"));
 
-        static object Request(string grid, string tier) => new
-        {
-            beneficiaryId = "res-" + Guid.NewGuid().ToString("N")[..8],
-            beneficiaryName = "张大爷",
-            vulnerability = "elderly-alone",
-            need = "独居老人需要上门陪伴并协助购买药品。",
-            skills = new[] { "companionship" },
-            gridId = grid,
-            tier,
-            source = "hotline",
-        };
+    }
 
-        static async Task Expect(Task<Reply> call)
+    private static object Request(string grid, string tier) => new
+    {
+        beneficiaryId = "res-" + Guid.NewGuid().ToString("N")[..8],
+        beneficiaryName = "张大爷",
+        vulnerability = "elderly-alone",
+        need = "独居老人需要上门陪伴并协助购买药品。",
+        skills = new[] { "companionship" },
+        gridId = grid,
+        tier,
+        source = "hotline",
+    };
+
+    private static async Task Expect(Task<Reply> call)
+    {
+        var reply = await call;
+        if (reply.Status != HttpStatusCode.OK)
         {
-            var reply = await call;
-            if (reply.Status != HttpStatusCode.OK)
-            {
-                throw new InvalidOperationException($"Serving the request failed: {reply}");
-            }
+            throw new InvalidOperationException($"Serving the request failed: {reply}");
         }
+    }
 
-        static async Task Until(Func<Task<bool>> done)
+    private static async Task Until(Func<Task<bool>> done)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (!await done())
         {
-            var until = DateTime.UtcNow.AddSeconds(30);
-            while (!await done())
+            if (DateTime.UtcNow > until)
             {
-                if (DateTime.UtcNow > until)
-                {
-                    throw new TimeoutException("The request did not reach the state in 30 s.");
-                }
-
-                await Task.Delay(50);
+                throw new TimeoutException("The request did not reach the state in 30 s.");
             }
+
+            await Task.Delay(50);
         }
     }
 

@@ -33,12 +33,15 @@ public sealed class RoundStages(
         if (round.Status == RoundStatus.Closed)
         {
             var now = clock.GetUtcNow();
-            foreach (var application in received.Where(a => a.Screening is null))
+            // Each application is its own conditional update: 16 at a time, and each organization read once (a
+            // round of 10,000 applications comes from a few hundred organizations).
+            var organizationsRead = new System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<Organizations.Organization?>>>(StringComparer.Ordinal);
+            await Parallel.ForEachAsync(received.Where(a => a.Screening is null), Parallelism(cancellation), async (application, token) =>
             {
-                var organization = await organizations.FindAsync(application.OrganizationId, cancellation);
+                var organization = await organizationsRead.GetOrAdd(application.OrganizationId, id => new(() => organizations.FindAsync(id, token))).Value;
                 var checks = Screening.Check(round, application, organization);
-                await UpdateApplicationAsync(roundId, application.Id, a => a with { Screening = new ScreeningResult(checks.All(c => c.Passed), checks, now) }, cancellation);
-            }
+                await UpdateApplicationAsync(roundId, application.Id, a => a with { Screening = new ScreeningResult(checks.All(c => c.Passed), checks, now) }, token);
+            });
 
             round = await AdvanceAsync(roundId, RoundStatus.Screening, r => r.Stages with { ScreeningEndsAt = now + StagePeriods.Parse(r.Periods.Screening) }, cancellation);
         }
@@ -66,13 +69,11 @@ public sealed class RoundStages(
         {
             var now = clock.GetUtcNow();
             var received = (await applications.ListAsync(roundId, null, cancellation)).Where(a => a.IsReceived(round)).ToList();
-            foreach (var application in received.Where(a => a.Screening is { Confirmed: false }))
-            {
+            await Parallel.ForEachAsync(received.Where(a => a.Screening is { Confirmed: false }), Parallelism(cancellation), async (application, token) =>
                 await UpdateApplicationAsync(roundId, application.Id, a => a with
                 {
                     Screening = a.Screening! with { DecidedBy = "screening-deadline", DecidedAt = now, Note = "Not confirmed by a reviewer before the screening deadline: the automatic result stands." },
-                }, cancellation);
-            }
+                }, token));
 
             var eligible = (await applications.ListAsync(roundId, null, cancellation)).Where(a => a.IsReceived(round) && a.IsEligible)
                 .Select(a => new ToAssign(a.Id, a.OrganizationId)).ToList();
@@ -359,6 +360,9 @@ public sealed class RoundStages(
             }
         }
     }
+
+    /// <summary>How many applications' updates a stage makes at once: each is independent and conditional on its own ETag.</summary>
+    private static ParallelOptions Parallelism(CancellationToken cancellation) => new() { MaxDegreeOfParallelism = 16, CancellationToken = cancellation };
 
     private async Task UpdateApplicationAsync(string roundId, string applicationId, Func<Application, Application> change, CancellationToken cancellation)
     {
