@@ -18,7 +18,17 @@ root.SetAction(async (parsed, cancellation) =>
     var report = new Report();
     var (s, n, c, dir) = (parsed.GetValue(scale), parsed.GetValue(seed), parsed.GetValue(concurrency), parsed.GetValue(output)!);
     report.Note("scale", $"{s.ToString(CultureInfo.InvariantCulture)} of the district (seed {n}, concurrency {c})");
-    await new DistrictRun(new SyntheticDistrict(n, s), report, c).RunAsync();
+    try
+    {
+        await new DistrictRun(new SyntheticDistrict(n, s), report, c).RunAsync();
+    }
+    catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or Azure.RequestFailedException)
+    {
+        // What was measured so far is still written; the failure is said plainly.
+        Console.WriteLine($"The run stopped: {e}");
+        report.Note("stopped", e.Message.Split('\n')[0]);
+    }
+
     dir.Create();
     await File.WriteAllTextAsync(Path.Combine(dir.FullName, "results.md"), report.Markdown(), cancellation);
     await File.WriteAllTextAsync(Path.Combine(dir.FullName, "results.json"), report.Json(), cancellation);

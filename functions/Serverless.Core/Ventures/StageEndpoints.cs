@@ -175,8 +175,7 @@ public static class StageEndpoints
 
         var submitted = assignment.Review with { Status = ReviewStatus.Submitted, Points = scores, Comment = comment, SubmittedAt = now };
         await store.UpdateAsync(submitted, assignment.ETag, ctx.Aborted);
-        var all = await store.ListAsync(round.Id, ctx.Aborted);
-        if (all.All(r => r.Status != ReviewStatus.Assigned))
+        if (!await store.AnyAssignedAsync(round.Id, ctx.Aborted))
         {
             await RoundWorkflow.SignalStagesAsync(ctx.Durable, round.Id, RoundWorkflow.ReviewsCompleteEvent, "all scored", ctx.Aborted);
         }
