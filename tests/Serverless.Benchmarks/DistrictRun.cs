@@ -211,30 +211,13 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
         var total = (toReview + toCommittee).TotalSeconds;
         report.Add(new Figure($"round close at {applications:N0} applications: the automatic stretches", total, "s", "reading the round's applications once", baseline.TotalSeconds,
             total / baseline.TotalSeconds, "×", "≤ 60 s", total <= 60,
-            $"deadline to review (closed, {stored.Count:N0} screened, {assignments.Count:N0} assignments among {panel.Count} reviewers): {toReview.TotalSeconds:0.0} s, including the 1 s screening period; last review to committee (aggregation, ranking, allocation): {toCommittee.TotalSeconds:0.0} s; polled every 0.5 s"));
+            $"deadline to review (closed, {stored.Count:N0} screened, {assignments.Count:N0} assignments among {panel.Count} reviewers): {toReview.TotalSeconds:0.0} s, including the 1 s screening period; last review to committee (aggregation, ranking, allocation): {toCommittee.TotalSeconds:0.0} s; polled every 50 ms"));
         report.Add(new Figure("storage operations per review", perReview.Average(), "ops", "a raw upsert", 1, perReview.Average(), "×", "–", null,
             $"{reviewed.Done:N0} reviews over HTTP at concurrency {concurrency} ({reviewed.PerSecond:0} a second, p95 {Report.Format(reviewed.Latencies.Percentile(95))} ms); X-Storage-Operations of each reply"));
     }
 
-    private async Task PollAsync(string roundId, string status, TimeSpan limit)
-    {
-        var until = DateTime.UtcNow + limit;
-        while (true)
-        {
-            var round = await host.Client.GetAsync($"rounds/{roundId}");
-            if (round.Str("status") == status)
-            {
-                return;
-            }
-
-            if (DateTime.UtcNow > until)
-            {
-                throw new TimeoutException($"The round did not reach {status} in {limit}: {round.Text[..Math.Min(600, round.Text.Length)]}");
-            }
-
-            await Task.Delay(500);
-        }
-    }
+    private Task PollAsync(string roundId, string status, TimeSpan limit) =>
+        Until(async () => (await host.Client.GetAsync($"rounds/{roundId}")).Str("status") == status, limit);
 
     /// <summary>The product's storage operations since the DevHost started (its health answer; the probe itself is one).</summary>
     private async Task<long> TotalOperationsAsync()
@@ -490,14 +473,15 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
         }
     }
 
-    private static async Task Until(Func<Task<bool>> done)
+    private static async Task Until(Func<Task<bool>> done, TimeSpan? limit = null)
     {
-        var until = DateTime.UtcNow.AddSeconds(30);
+        var within = limit ?? TimeSpan.FromSeconds(30);
+        var until = DateTime.UtcNow + within;
         while (!await done())
         {
             if (DateTime.UtcNow > until)
             {
-                throw new TimeoutException("The request did not reach the state in 30 s.");
+                throw new TimeoutException($"The state was not reached in {within}.");
             }
 
             await Task.Delay(50);
@@ -508,23 +492,19 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
     private static async Task<(TimeSpan Elapsed, int Rows)> FullScanAsync(Storage storage, string grid, Skill skill)
     {
         var watch = Stopwatch.StartNew();
-        var (rows, found) = (0, 0);
+        var rows = 0;
         for (var shard = 0; shard < 16; shard++)
         {
             var table = await storage.TableAsync($"{TableNames.Volunteers}{shard:D2}");
             await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey lt {"~"}")))
             {
-                var v = Documents.FromEntity<Volunteer>(row);
+                // Parsed and filtered as matching would have to; what it finds is what the index answers with.
+                _ = Documents.FromEntity<Volunteer>(row) is var v && v.GridId == grid && v.Skills.Contains(skill);
                 rows++;
-                if (v.GridId == grid && v.Skills.Contains(skill))
-                {
-                    found++;
-                }
             }
         }
 
-        // What a scan finds is what the index answers with; here only its cost counts.
-        return (watch.Elapsed, rows + (found * 0));
+        return (watch.Elapsed, rows);
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

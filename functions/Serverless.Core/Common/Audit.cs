@@ -100,12 +100,9 @@ public static class Audit
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(entity);
-        var audit = Append(aggregate, id, entity, null, "create");
         try
         {
-            await table.SubmitTransactionAsync(
-                [new TableTransactionAction(TableTransactionActionType.Add, entity), new TableTransactionAction(TableTransactionActionType.Add, audit), .. with],
-                cancellation);
+            await table.SubmitTransactionAsync([.. AddActions(aggregate, id, entity), .. with], cancellation);
             return true;
         }
         catch (RequestFailedException e) when (e.Status == 409)
@@ -115,10 +112,31 @@ public static class Audit
     }
 
     /// <summary>
-    /// The two actions that create an aggregate's row with its first record, for a caller that puts many of them in
-    /// one batch (rows of one partition, at most 50 aggregates a batch): a bulk import.
+    /// Inserts many aggregates of one partition with their first records, 50 a batch (each is two actions of the
+    /// batch's 100): an import, a round's assignments. A batch that meets one already there (an earlier attempt of
+    /// the same step) is written again one by one, and the ones there are left as they are.
     /// </summary>
-    public static IEnumerable<TableTransactionAction> AddActions(string aggregate, string id, TableEntity entity)
+    public static async Task AddAllAuditedAsync(this TableClient table, string aggregate, IEnumerable<(string Id, TableEntity Entity)> rows, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        foreach (var batch in rows.Chunk(50))
+        {
+            try
+            {
+                await table.SubmitTransactionAsync(batch.SelectMany(r => AddActions(aggregate, r.Id, r.Entity)), cancellation);
+            }
+            catch (RequestFailedException e) when (e.Status == 409)
+            {
+                foreach (var (id, entity) in batch)
+                {
+                    await table.TryAddAuditedAsync(aggregate, id, entity, cancellation);
+                }
+            }
+        }
+    }
+
+    /// <summary>The two actions that create an aggregate's row with its first record.</summary>
+    private static TableTransactionAction[] AddActions(string aggregate, string id, TableEntity entity)
     {
         ArgumentNullException.ThrowIfNull(entity);
         var audit = Append(aggregate, id, entity, null, "create");

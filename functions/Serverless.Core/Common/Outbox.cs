@@ -122,7 +122,7 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
         var now = DateTimeOffset.UtcNow;
         var marked = RecentMarks.GetOrCreateValue(storage);
         var key = PendingRow(table, partition);
-        if (marked.TryGetValue(key, out var at) && now - at < MarkEvery)
+        if (marked.TryGet(key, MarkEvery, now, out _))
         {
             return;
         }
@@ -134,23 +134,18 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
             ["Partition"] = partition,
             ["At"] = now,
         }, TableUpdateMode.Replace, cancellation);
-        marked[key] = now;
-        if (marked.Count > 10_000)
-        {
-            // Old entries only save a write; forgetting them costs one.
-            marked.Clear();
-        }
+        marked.Keep(key, true, now);
     }
 
     /// <summary>How long after a write its relay runs, and so how long writes of one partition share a relay message.</summary>
     public static readonly TimeSpan RelayDelay = TimeSpan.FromMilliseconds(500);
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Storage, System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset>> RecentRequests = new();
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Storage, Recent<bool>> RecentRequests = new();
 
     /// <summary>How long a mark this process wrote is trusted to stand without being written again.</summary>
     public static readonly TimeSpan MarkEvery = TimeSpan.FromSeconds(10);
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Storage, System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset>> RecentMarks = new();
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Storage, Recent<bool>> RecentMarks = new();
 
     public static string PendingRow(string table, string partition) => $"{table}|{partition}";
 
@@ -229,16 +224,12 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
         var now = DateTimeOffset.UtcNow;
         var requested = RecentRequests.GetOrCreateValue(storage);
         var key = PendingRow(table, partition);
-        if (requested.TryGetValue(key, out var at) && now - at < RelayDelay)
+        if (requested.TryGet(key, RelayDelay, now, out _))
         {
             return;
         }
 
-        requested[key] = now;
-        if (requested.Count > 10_000)
-        {
-            requested.Clear();
-        }
+        requested.Keep(key, true, now);
 
         try
         {

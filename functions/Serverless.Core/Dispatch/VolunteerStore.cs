@@ -118,23 +118,12 @@ public sealed class VolunteerStore(Storage storage)
     {
         ArgumentNullException.ThrowIfNull(volunteers);
         var options = new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellation };
-        // Up to 50 volunteers of one partition a batch (each is its row and its first audit record: 100 actions).
-        var batches = volunteers.GroupBy(v => (Shard(v.Id), Bucket(v.Id))).SelectMany(p => p.Chunk(50)).ToList();
-        await Parallel.ForEachAsync(batches, options, async (batch, token) =>
+        // One partition's volunteers in batches of 50, each with its first audit record.
+        var partitions = volunteers.GroupBy(v => (Shard(v.Id), Bucket(v.Id))).ToList();
+        await Parallel.ForEachAsync(partitions, options, async (partition, token) =>
         {
-            var table = await RegisterAsync(batch[0].Id, token);
-            try
-            {
-                await table.SubmitTransactionAsync(batch.SelectMany(v => Audit.AddActions(Aggregate, v.Id, ToEntity(v))), token);
-            }
-            catch (TableTransactionFailedException e) when (e.Status == 409)
-            {
-                // Some are registered already (an import run again): the others one by one, those left as they are.
-                foreach (var v in batch)
-                {
-                    await table.TryAddAuditedAsync(Aggregate, v.Id, ToEntity(v), token);
-                }
-            }
+            var table = await RegisterAsync(partition.First().Id, token);
+            await table.AddAllAuditedAsync(Aggregate, partition.Select(v => (v.Id, ToEntity(v))), token);
         });
         var rows = volunteers.SelectMany(v => v.Skills.Select(s => (v.GridId, Skill: s, Profile: MatchProfile.Of(v))))
             .GroupBy(x => (x.GridId, x.Skill)).ToList();

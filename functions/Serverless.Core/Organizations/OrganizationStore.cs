@@ -35,20 +35,15 @@ public sealed class OrganizationStore(Storage storage)
     public async Task<Organization?> FindRecentAsync(string id, CancellationToken cancellation = default)
     {
         var now = DateTimeOffset.UtcNow;
-        if (recent.TryGetValue(id, out var cached) && now - cached.At < CacheFor)
+        if (recent.TryGet(id, CacheFor, now, out var cached))
         {
-            return cached.Organization;
+            return cached;
         }
 
         var organization = await FindAsync(id, cancellation);
         if (organization is not null)
         {
-            if (recent.Count > 10_000)
-            {
-                recent.Clear();
-            }
-
-            recent[id] = (organization, now);
+            recent.Keep(id, organization, now);
         }
 
         return organization;
@@ -56,7 +51,7 @@ public sealed class OrganizationStore(Storage storage)
 
     public static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Organization Organization, DateTimeOffset At)> recent = new(StringComparer.Ordinal);
+    private readonly Recent<Organization> recent = new();
 
     public async Task<(string OrganizationId, string? IdempotencyKey, string? Fingerprint)?> FindByCodeAsync(string code, CancellationToken cancellation = default)
     {

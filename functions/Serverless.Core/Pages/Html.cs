@@ -168,6 +168,16 @@ public sealed class FormErrors
 
     public IEnumerable<KeyValuePair<string, List<string>>> All => errors;
 
+    /// <summary>
+    /// Whether a form shows this refusal itself, with what was typed (a field wrong, the deadline passed, too much
+    /// sent); any other (not found, not allowed) is answered as a page of its own.
+    /// </summary>
+    public static bool Shows(Problem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        return problem.Status is 400 or 409 or 413;
+    }
+
     public static FormErrors From(Lang lang, Problem problem)
     {
         ArgumentNullException.ThrowIfNull(problem);

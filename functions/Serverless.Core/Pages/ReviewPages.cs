@@ -64,7 +64,7 @@ public static class ReviewPages
             var review = await p.CallAsync<Review>(nameof(StageEndpoints.SubmitReview));
             return PageReply.SeeOther(PageContext.Href($"{Routes.PagesReviews}?scored={review.ApplicationId}"));
         }
-        catch (ProblemException e) when (e.Problem.Status is 400 or 409 or 413)
+        catch (ProblemException e) when (FormErrors.Shows(e.Problem))
         {
             return ScorePage(p, assignment, form, FormErrors.From(p.Lang, e.Problem), e.Problem.Status);
         }

@@ -32,7 +32,7 @@ public static class TenderPages
             var receipt = await p.CallAsync<Procurement.BidReceipt>(nameof(TenderEndpoints.SubmitBid));
             return PageReply.SeeOther(PageContext.Href($"pages/tenders/{tender.Id}/bids/{receipt.BidId}"));
         }
-        catch (ProblemException e) when (e.Problem.Status is 400 or 409 or 413)
+        catch (ProblemException e) when (FormErrors.Shows(e.Problem))
         {
             return FormPage(p, tender, form, FormErrors.From(p.Lang, e.Problem), e.Problem.Status);
         }

@@ -114,7 +114,7 @@ public static class VenturePages
             var application = await p.CallAsync<Application>(nameof(ApplicationEndpoints.SubmitApplication));
             return PageReply.SeeOther(PageContext.Href($"pages/rounds/{round.Id}/applications/{application.Id}"));
         }
-        catch (ProblemException e) when (e.Problem.Status is 400 or 409 or 413)
+        catch (ProblemException e) when (FormErrors.Shows(e.Problem))
         {
             return ApplicationFormPage(p, round, form, FormErrors.From(p.Lang, e.Problem), key, e.Problem.Status);
         }
@@ -220,7 +220,7 @@ public static class VenturePages
             var objection = await p.CallAsync<Objection>(nameof(StageEndpoints.LodgeObjection));
             return PageReply.SeeOther(PageContext.Href($"pages/rounds/{round.Id}/results?objection={objection.Id}#objections"));
         }
-        catch (ProblemException e) when (e.Problem.Status is 400 or 409 or 413)
+        catch (ProblemException e) when (FormErrors.Shows(e.Problem))
         {
             return await ResultsPage(p, round, string.Empty, form, FormErrors.From(p.Lang, e.Problem), key, e.Problem.Status);
         }

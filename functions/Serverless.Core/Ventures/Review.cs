@@ -75,23 +75,8 @@ public sealed class ReviewStore(Storage storage)
     public async Task AddAllAsync(IEnumerable<Review> reviews, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Reviews, cancellation);
-        // A round's assignments share its partition: 50 a batch, each with its first audit record (30,000
-        // assignments are 600 requests, not 30,000).
-        foreach (var batch in reviews.Chunk(50))
-        {
-            try
-            {
-                await table.SubmitTransactionAsync(batch.SelectMany(r => Audit.AddActions(Aggregate, Row(r.ApplicationId, r.ReviewerId), ToEntity(r))), cancellation);
-            }
-            catch (TableTransactionFailedException e) when (e.Status == 409)
-            {
-                // An earlier attempt of the same step wrote some of them: the rest one by one.
-                foreach (var review in batch)
-                {
-                    await table.TryAddAuditedAsync(Aggregate, Row(review.ApplicationId, review.ReviewerId), ToEntity(review), cancellation);
-                }
-            }
-        }
+        // A round's assignments share its partition: 30,000 assignments are 600 batches, not 30,000 requests.
+        await table.AddAllAuditedAsync(Aggregate, reviews.Select(r => (Row(r.ApplicationId, r.ReviewerId), ToEntity(r))), cancellation);
     }
 
     public async Task UpdateAsync(Review review, ETag etag, CancellationToken cancellation = default)

@@ -30,20 +30,15 @@ public sealed class RoundStore(Storage storage)
     public async Task<Round?> FindRecentAsync(string id, CancellationToken cancellation = default)
     {
         var now = DateTimeOffset.UtcNow;
-        if (recent.TryGetValue(id, out var cached) && now - cached.At < RecentFor)
+        if (recent.TryGet(id, RecentFor, now, out var cached))
         {
-            return cached.Round;
+            return cached;
         }
 
         var found = await FindAsync(id, cancellation);
         if (found is { } f)
         {
-            if (recent.Count > 1_000)
-            {
-                recent.Clear();
-            }
-
-            recent[id] = (f.Round, now);
+            recent.Keep(id, f.Round, now);
         }
 
         return found?.Round;
@@ -51,7 +46,7 @@ public sealed class RoundStore(Storage storage)
 
     public static readonly TimeSpan RecentFor = TimeSpan.FromSeconds(1);
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Round Round, DateTimeOffset At)> recent = new(StringComparer.Ordinal);
+    private readonly Recent<Round> recent = new();
 
     public async Task<string?> FingerprintAsync(string id, CancellationToken cancellation = default)
     {
@@ -79,11 +74,11 @@ public sealed class RoundStore(Storage storage)
         ArgumentNullException.ThrowIfNull(round);
         var table = await storage.TableAsync(TableNames.Rounds, cancellation);
         var entity = ToEntity(round, null);
-        recent.TryRemove(round.Id, out _);
+        recent.Forget(round.Id);
         // Merge keeps the Fingerprint column written at creation.
         await Outbox.CommitAsync(storage, TableNames.Rounds, Partition, events,
             rows => table.UpdateAuditedAsync(Aggregate, round.Id, entity, etag, TableUpdateMode.Merge, rows, cancellation), cancellation);
-        recent.TryRemove(round.Id, out _);
+        recent.Forget(round.Id);
     }
 
     public async Task<List<Round>> ListAsync(CancellationToken cancellation = default)
