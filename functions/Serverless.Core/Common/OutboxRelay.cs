@@ -112,6 +112,24 @@ public sealed partial class OutboxRelay(Storage storage, IEventPublisher publish
             throw new InvalidOperationException($"'{tableName}' holds no outbox rows.");
         }
 
+        // One relay of a partition at a time in this process: two that read the same pointers before either removed
+        // them would publish the same events twice (same ids, but noise for subscribers).
+        var gate = Gates.GetOrAdd(Outbox.PendingRow(tableName, partition), _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellation);
+        try
+        {
+            return await RelayOnceAsync(tableName, partition, everyRow, cancellation);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
+
+    private async Task<int> RelayOnceAsync(string tableName, string partition, bool everyRow, CancellationToken cancellation)
+    {
         var table = await storage.TableAsync(tableName, cancellation);
         var pending = new Dictionary<string, DomainEvent>(StringComparer.Ordinal);
         await foreach (var pointer in table.QueryAsync<TableEntity>(
