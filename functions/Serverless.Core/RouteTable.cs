@@ -147,6 +147,7 @@ public static class RouteTable
         new(nameof(RoundSweep.RequestRoundClose), RoundSweep.CloseQueue, RoundSweep.RequestRoundClose),
         new(nameof(TenderSweep.RequestTenderOpening), TenderSweep.OpenQueue, TenderSweep.RequestTenderOpening),
         new(nameof(OutboxRelay.RelayOutbox), Outbox.RelayQueue, OutboxRelay.RelayOutbox),
+        new(nameof(RoundSweep.CheckReviews), RoundSweep.ReviewCheckQueue, RoundSweep.CheckReviews),
     ];
 
     public static readonly IReadOnlyList<string> Orchestrations = [nameof(RoundOrchestration), nameof(RoundStagesOrchestration), nameof(GrantOrchestration), nameof(TenderOrchestration),

@@ -17,23 +17,43 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
 {
     private DevHostProcess host = null!;
 
-    public async Task RunAsync()
+    /// <summary>The parts of a run, in the order they run; a part runs what it needs before it (the round needs the submissions).</summary>
+    public static readonly string[] Parts = ["submit", "bids", "matching", "dispatch", "round", "served"];
+
+    public async Task RunAsync(IReadOnlyCollection<string> parts)
     {
+        bool Runs(params string[] names) => names.Any(parts.Contains);
         report.Note("machine", $"{Environment.ProcessorCount} cores, {Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1024d / 1024 / 1024)} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
         report.Note("storage", "Azurite (pinned npm package), in memory, on this machine");
         await Azurite.ConnectionStringAsync();
         await ColdStartAsync();
         try
         {
-            var (round, organizations) = await ApplicationSubmitAsync();
-            report.Note("round", $"{round.Id}: {round.Applications:N0} applications");
-            await BidsAsync(organizations);
-            var volunteers = await MatchingAsync();
-            var grids = await DispatchAsync(volunteers);
-            // By now the round's deadline has come (it was set for after everything above).
-            await RoundCloseAsync(round.Id, round.ClosesAt, round.Applications);
-            // Last, with nothing else running: the count of a whole service request is the process's total.
-            await ServedAsync(grids);
+            // Alone, the round closes soon after its submissions; otherwise after matching and dispatch too.
+            var submitted = Runs("submit", "bids", "round") ? await ApplicationSubmitAsync(closesSoon: !Runs("matching", "dispatch", "served")) : default;
+            if (Runs("submit", "round"))
+            {
+                report.Note("round", $"{submitted.Round.Id}: {submitted.Round.Applications:N0} applications");
+            }
+
+            if (Runs("bids"))
+            {
+                await BidsAsync(submitted.Organizations);
+            }
+
+            var volunteers = Runs("matching", "dispatch", "served") ? await MatchingAsync() : [];
+            var grids = Runs("dispatch", "served") ? await DispatchAsync(volunteers) : [];
+            if (Runs("round"))
+            {
+                // By now the round's deadline has come, or comes soon (it was set for after everything above).
+                await RoundCloseAsync(submitted.Round.Id, submitted.Round.ClosesAt, submitted.Round.Applications);
+            }
+
+            if (Runs("served"))
+            {
+                // Last, with nothing else running: the count of a whole service request is the process's total.
+                await ServedAsync(grids);
+            }
         }
         finally
         {
@@ -72,7 +92,7 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
     /// The district's organizations apply to one round over HTTP at the run's concurrency ÷ raw single-entity upserts
     /// of the same size into one partition of the same Azurite at the same concurrency; the DevHost's memory meanwhile.
     /// </summary>
-    private async Task<((string Id, DateTimeOffset ClosesAt, int Applications) Round, string[] Organizations)> ApplicationSubmitAsync()
+    private async Task<((string Id, DateTimeOffset ClosesAt, int Applications) Round, string[] Organizations)> ApplicationSubmitAsync(bool closesSoon)
     {
         var api = host.Client;
         var organizations = district.Organizations();
@@ -87,7 +107,9 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
 
         var now = DateTimeOffset.UtcNow;
         // The deadline comes after the submissions, the bids, matching and dispatch: the round closes while idle.
-        var closesAt = now.AddSeconds(Math.Max(90, district.Scaled(SyntheticDistrict.DistrictApplications) / 40.0));
+        var closesAt = now.AddSeconds(closesSoon
+            ? 20 + (district.Scaled(SyntheticDistrict.DistrictApplications) / 120.0)
+            : Math.Max(90, district.Scaled(SyntheticDistrict.DistrictApplications) / 40.0));
         var panel = Enumerable.Range(1, Math.Max(3, district.Scaled(SyntheticDistrict.DistrictReviewers))).Select(i => new
         {
             reviewerId = $"expert-{i:D2}",

@@ -9,9 +9,15 @@ var scale = new Option<double>("--scale") { Description = "The district's size: 
 var seed = new Option<int>("--seed") { Description = "The synthetic district's seed", DefaultValueFactory = _ => 20271127 };
 var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight at once in the load driver", DefaultValueFactory = _ => 16 };
 var output = new Option<DirectoryInfo>("--out") { Description = "Where the table is written as results.md and results.json", DefaultValueFactory = _ => new DirectoryInfo("artifacts/benchmarks") };
+var only = new Option<string[]>("--only")
+{
+    Description = "Run only these parts (and what they need): submit, bids, matching, dispatch, round, served. Every part when absent",
+    AllowMultipleArgumentsPerToken = true,
+};
+only.AcceptOnlyFromAmong(DistrictRun.Parts);
 var root = new RootCommand("Benchmarks of the community-services back end at district scale, as ratios against baselines measured in the same run")
 {
-    scale, seed, concurrency, output,
+    scale, seed, concurrency, output, only,
 };
 root.SetAction(async (parsed, cancellation) =>
 {
@@ -20,7 +26,13 @@ root.SetAction(async (parsed, cancellation) =>
     report.Note("scale", $"{s.ToString(CultureInfo.InvariantCulture)} of the district (seed {n}, concurrency {c})");
     try
     {
-        await new DistrictRun(new SyntheticDistrict(n, s), report, c).RunAsync();
+        var parts = parsed.GetValue(only) is { Length: > 0 } chosen ? chosen : DistrictRun.Parts;
+        if (parts.Length < DistrictRun.Parts.Length)
+        {
+            report.Note("parts", string.Join(", ", parts));
+        }
+
+        await new DistrictRun(new SyntheticDistrict(n, s), report, c).RunAsync(parts);
     }
     catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or Azure.RequestFailedException)
     {

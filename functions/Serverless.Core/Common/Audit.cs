@@ -181,6 +181,39 @@ public static class Audit
     }
 
     /// <summary>
+    /// Updates many aggregates of one partition, each from the row as it was read (its ETag, its chain's head), 50 a
+    /// batch with their records: a stage that touches every application of a round. A batch fails as a whole when
+    /// one of its rows changed since it was read (412); its rows are returned, unwritten, for the caller to read
+    /// again and update one by one.
+    /// </summary>
+    public static async Task<List<string>> UpdateAllAuditedAsync(this TableClient table, string aggregate,
+        IEnumerable<(string Id, TableEntity Entity, TableEntity Current)> rows, TableUpdateMode mode, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(rows);
+        var changed = new List<string>();
+        var action = mode == TableUpdateMode.Merge ? TableTransactionActionType.UpdateMerge : TableTransactionActionType.UpdateReplace;
+        foreach (var batch in rows.Chunk(50))
+        {
+            try
+            {
+                await table.SubmitTransactionAsync(batch.SelectMany(r => new[]
+                {
+                    new TableTransactionAction(action, r.Entity, r.Current.ETag),
+                    new TableTransactionAction(TableTransactionActionType.Add, Append(aggregate, r.Id, r.Entity, r.Current, "update")),
+                }), cancellation);
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            {
+                // 409: a record with the next number exists, written by a change that landed after the read.
+                changed.AddRange(batch.Select(r => r.Id));
+            }
+        }
+
+        return changed;
+    }
+
+    /// <summary>
     /// Writes the row whatever it holds (a recomputed result, a score replaced by its evaluator), appending the next
     /// record. Two writers at once collide on the record's key; the loser reads the new head and tries again.
     /// </summary>

@@ -140,8 +140,6 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
     /// <summary>How long after a write its relay runs, and so how long writes of one partition share a relay message.</summary>
     public static readonly TimeSpan RelayDelay = TimeSpan.FromMilliseconds(500);
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Storage, Recent<bool>> RecentRequests = new();
-
     /// <summary>How long a mark this process wrote is trusted to stand without being written again.</summary>
     public static readonly TimeSpan MarkEvery = TimeSpan.FromSeconds(10);
 
@@ -218,27 +216,10 @@ public sealed class Outbox(Storage storage, TimeProvider clock)
     /// delay, and the relay it asks for runs after the writes that skipped theirs. Losing this message loses
     /// nothing: the sweep finds the rows.
     /// </summary>
-    public static async Task RequestRelayAsync(Storage storage, string table, string partition, CancellationToken cancellation = default)
+    public static Task RequestRelayAsync(Storage storage, string table, string partition, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(storage);
-        var now = DateTimeOffset.UtcNow;
-        var requested = RecentRequests.GetOrCreateValue(storage);
-        var key = PendingRow(table, partition);
-        if (requested.TryGet(key, RelayDelay, now, out _))
-        {
-            return;
-        }
-
-        requested.Keep(key, true, now);
-
-        try
-        {
-            await storage.SendAsync(RelayQueue, ApiJson.Serialize(new RelayRequest(table, partition)), RelayDelay, cancellation);
-        }
-        catch (RequestFailedException)
-        {
-            // The row and its pending mark are written; the sweep relays it within a minute.
-        }
+        return storage.RequestAsync(RelayQueue, PendingRow(table, partition), ApiJson.Serialize(new RelayRequest(table, partition)), RelayDelay, cancellation);
     }
 
     /// <summary>The events of a source in time order, published or not, wherever their rows live (a scan of every outbox table: for tests and investigations, not for requests).</summary>

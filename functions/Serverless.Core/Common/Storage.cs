@@ -17,6 +17,7 @@ public sealed class Storage
     private readonly QueueServiceClient queues;
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> readyTables = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> readyQueues = new();
+    private readonly Recent<bool> requested = new();
 
     public Storage(IConfiguration configuration)
     {
@@ -119,6 +120,32 @@ public sealed class Storage
     {
         var client = await QueueAsync(queue, cancellation);
         await client.SendMessageAsync(message, visibilityTimeout: delay, cancellationToken: cancellation);
+    }
+
+    /// <summary>
+    /// Asks a queue's handler for work on <paramref name="key"/> (a partition to relay, a round to check), visible in
+    /// <paramref name="delay"/>. Writes to one key in quick succession share one message: this process sends at most
+    /// one per key per delay, and every write that skips its own has finished before that message becomes visible, so
+    /// the handler sees it. Losing a message (a crash, a failed send) is left to the sweep behind each such queue.
+    /// </summary>
+    public async Task RequestAsync(string queue, string key, string message, TimeSpan delay, CancellationToken cancellation = default)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var requestKey = $"{queue}|{key}";
+        if (requested.TryGet(requestKey, delay, now, out _))
+        {
+            return;
+        }
+
+        requested.Keep(requestKey, true, now);
+        try
+        {
+            await SendAsync(queue, message, delay, cancellation);
+        }
+        catch (Azure.RequestFailedException)
+        {
+            // What asked for it is stored; the sweep finds it.
+        }
     }
 
     /// <summary>A cheap round trip to the table service, for health.</summary>

@@ -53,10 +53,31 @@ public sealed class ApplicationStore(Storage storage)
         await table.UpdateAuditedAsync(Aggregate, application.Id, ToEntity(application, null, null), etag, TableUpdateMode.Merge, [], cancellation);
     }
 
+    /// <summary>
+    /// Updates many applications of a round, each conditional on the row it was changed from, 50 a batch with their
+    /// audit records (a stage's pass over every application). Returns the ids of those changed meanwhile, unwritten.
+    /// </summary>
+    public async Task<List<string>> UpdateAllAsync(IEnumerable<(Application Application, TableEntity Current)> changes, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Applications, cancellation);
+        return await table.UpdateAllAuditedAsync(Aggregate, changes.Select(c => (c.Application.Id, ToEntity(c.Application, null, null), c.Current)),
+            TableUpdateMode.Merge, cancellation);
+    }
+
+    /// <summary>The round's applications with their rows as read, for <see cref="UpdateAllAsync"/>.</summary>
+    public async Task<List<(Application Application, TableEntity Row)>> ListRowsAsync(string roundId, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Applications, cancellation);
+        return await table.ListRowsAsync<Application>(InRound(roundId), cancellation);
+    }
+
+    private static string InRound(string roundId) =>
+        TableClient.CreateQueryFilter($"PartitionKey eq {roundId} and RowKey ge {AppPrefix} and RowKey lt {"app}"}");
+
     public async Task<List<Application>> ListAsync(string roundId, string? organizationId, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Applications, cancellation);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {roundId} and RowKey ge {AppPrefix} and RowKey lt {"app}"}");
+        var filter = InRound(roundId);
         if (organizationId is not null)
         {
             filter += TableClient.CreateQueryFilter($" and OrganizationId eq {organizationId}");
@@ -69,7 +90,7 @@ public sealed class ApplicationStore(Storage storage)
     public async Task<ApplicationCounts> CountAsync(string roundId, DateTimeOffset? submittedBefore = null, CancellationToken cancellation = default)
     {
         var table = await storage.TableAsync(TableNames.Applications, cancellation);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {roundId} and RowKey ge {AppPrefix} and RowKey lt {"app}"}");
+        var filter = InRound(roundId);
         int submitted = 0, withdrawn = 0;
         await foreach (var entity in table.QueryAsync<TableEntity>(filter, select: ["Status", "SubmittedAt"], cancellationToken: cancellation))
         {

@@ -59,16 +59,27 @@ public sealed class ResultStore(Storage storage)
 
     /// <summary>
     /// Writes every result, each with its audit record (a result decides money, so a changed rank or amount is
-    /// on the trail). A step that runs twice finds the rows unchanged and writes nothing.
+    /// on the trail): the partition is read once, then new rows are added and changed rows replaced 50 a batch,
+    /// and rows unchanged are not written (a step that runs twice writes nothing). A batch that meets a concurrent
+    /// write is written again one row at a time.
     /// </summary>
     public async Task SaveAsync(string roundId, IReadOnlyList<RoundResult> results, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(results);
         var table = await storage.TableAsync(TableNames.Results, cancellation);
-        foreach (var chunk in results.Chunk(8))
+        var stored = (await table.ListRowsAsync<RoundResult>(TableClient.CreateQueryFilter($"PartitionKey eq {roundId}"), cancellation))
+            .ToDictionary(r => r.Row.RowKey, r => r.Row, StringComparer.Ordinal);
+        var entities = results.Select(r => (r.ApplicationId, Entity: ToEntity(roundId, r))).ToList();
+        await table.AddAllAuditedAsync(Aggregate, entities.Where(e => !stored.ContainsKey(e.ApplicationId)), cancellation);
+        var changed = entities.Where(e => stored.TryGetValue(e.ApplicationId, out var row) && row.GetString(Documents.DataColumn) != e.Entity.GetString(Documents.DataColumn))
+            .Select(e => (e.ApplicationId, e.Entity, stored[e.ApplicationId])).ToList();
+        var conflicts = (await table.UpdateAllAuditedAsync(Aggregate, changed, TableUpdateMode.Replace, cancellation)).ToHashSet(StringComparer.Ordinal);
+        foreach (var (id, entity) in entities.Where(e => conflicts.Contains(e.ApplicationId)))
         {
-            await Task.WhenAll(chunk.Select(r => table.UpsertAuditedAsync(Aggregate, r.ApplicationId,
-                Documents.ToEntity(roundId, r.ApplicationId, r, new Dictionary<string, object?> { ["Rank"] = r.Rank, ["Funded"] = r.Funded }), cancellation)));
+            await table.UpsertAuditedAsync(Aggregate, id, entity, cancellation);
         }
     }
+
+    private static TableEntity ToEntity(string roundId, RoundResult result) =>
+        Documents.ToEntity(roundId, result.ApplicationId, result, new Dictionary<string, object?> { ["Rank"] = result.Rank, ["Funded"] = result.Funded });
 }

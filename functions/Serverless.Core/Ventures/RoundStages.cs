@@ -29,30 +29,41 @@ public sealed class RoundStages(
     public async Task<StageReport> ScreenAsync(string roundId, CancellationToken cancellation = default)
     {
         var (round, _) = await LoadAsync(roundId, cancellation);
-        var received = (await applications.ListAsync(roundId, null, cancellation)).Where(a => a.IsReceived(round)).ToList();
-        if (round.Status == RoundStatus.Closed)
+        if (round.Status != RoundStatus.Closed)
         {
-            var now = clock.GetUtcNow();
-            // Each application is its own conditional update: 16 at a time, and each organization read once (a
-            // round of 10,000 applications comes from a few hundred organizations).
-            var organizationsRead = new System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<Organizations.Organization?>>>(StringComparer.Ordinal);
-            await Parallel.ForEachAsync(received.Where(a => a.Screening is null), Parallelism(cancellation), async (application, token) =>
-            {
-                var organization = await organizationsRead.GetOrAdd(application.OrganizationId, id => new(() => organizations.FindAsync(id, token))).Value;
-                var checks = Screening.Check(round, application, organization);
-                await UpdateApplicationAsync(roundId, application.Id, a => a with { Screening = new ScreeningResult(checks.All(c => c.Passed), checks, now) }, token);
-            });
-
-            round = await AdvanceAsync(roundId, RoundStatus.Screening, r => r.Stages with { ScreeningEndsAt = now + StagePeriods.Parse(r.Periods.Screening) }, cancellation);
+            return await ScreeningProgressAsync(round, cancellation);
         }
 
-        return await ScreeningProgressAsync(round, cancellation);
+        var now = clock.GetUtcNow();
+        var received = (await applications.ListRowsAsync(roundId, cancellation)).Where(r => r.Application.IsReceived(round)).ToList();
+        // A round of 10,000 applications comes from a few hundred organizations: each is read once, 16 at a time.
+        var applicants = new System.Collections.Concurrent.ConcurrentDictionary<string, Organization?>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(received.Select(r => r.Application.OrganizationId).Distinct(StringComparer.Ordinal), Parallelism(cancellation),
+            async (id, token) => applicants[id] = await organizations.FindAsync(id, token));
+        Application? Screen(Application a)
+        {
+            if (a.Screening is not null)
+            {
+                return null; // screened by an earlier run of this step
+            }
+
+            var checks = Screening.Check(round, a, applicants[a.OrganizationId]);
+            return a with { Screening = new ScreeningResult(checks.All(c => c.Passed), checks, now) };
+        }
+
+        var screened = await UpdateAllAsync(roundId, received, Screen, cancellation);
+        round = await AdvanceAsync(roundId, RoundStatus.Screening, r => r.Stages with { ScreeningEndsAt = now + StagePeriods.Parse(r.Periods.Screening) }, cancellation);
+        return ScreeningProgress(round, screened);
     }
 
     public async Task<StageReport> ScreeningProgressAsync(Round round, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(round);
-        var received = (await applications.ListAsync(round.Id, null, cancellation)).Where(a => a.IsReceived(round)).ToList();
+        return ScreeningProgress(round, (await applications.ListAsync(round.Id, null, cancellation)).Where(a => a.IsReceived(round)).ToList());
+    }
+
+    private static StageReport ScreeningProgress(Round round, List<Application> received)
+    {
         var confirmed = received.Count(a => a.Screening?.Confirmed == true);
         return new StageReport(RoundStatus.Screening, round.Stages.ScreeningEndsAt, confirmed, received.Count,
             $"screening: {confirmed} of {received.Count} confirmed by a reviewer");
@@ -65,37 +76,45 @@ public sealed class RoundStages(
     public async Task<StageReport> StartReviewAsync(string roundId, CancellationToken cancellation = default)
     {
         var (round, _) = await LoadAsync(roundId, cancellation);
+        StageReport report;
         if (round.Status == RoundStatus.Screening)
         {
             var now = clock.GetUtcNow();
-            var received = (await applications.ListAsync(roundId, null, cancellation)).Where(a => a.IsReceived(round)).ToList();
-            await Parallel.ForEachAsync(received.Where(a => a.Screening is { Confirmed: false }), Parallelism(cancellation), async (application, token) =>
-                await UpdateApplicationAsync(roundId, application.Id, a => a with
-                {
-                    Screening = a.Screening! with { DecidedBy = "screening-deadline", DecidedAt = now, Note = "Not confirmed by a reviewer before the screening deadline: the automatic result stands." },
-                }, token));
+            var received = (await applications.ListRowsAsync(roundId, cancellation)).Where(r => r.Application.IsReceived(round)).ToList();
+            var standing = await UpdateAllAsync(roundId, received, a => a.Screening is { Confirmed: false } screening ? a with
+            {
+                Screening = screening with { DecidedBy = "screening-deadline", DecidedAt = now, Note = "Not confirmed by a reviewer before the screening deadline: the automatic result stands." },
+            } : null, cancellation);
 
-            var eligible = (await applications.ListAsync(roundId, null, cancellation)).Where(a => a.IsReceived(round) && a.IsEligible)
-                .Select(a => new ToAssign(a.Id, a.OrganizationId)).ToList();
+            var eligible = standing.Where(a => a.IsEligible).Select(a => new ToAssign(a.Id, a.OrganizationId)).ToList();
             var plan = ReviewerAssignment.Assign(eligible, round.Reviewers, round.ReviewersPerApplication);
-            await reviews.AddAllAsync(plan.ReviewersByApplication.SelectMany(p => p.Value.Select(r =>
-                new Review(roundId, p.Key, r, ReviewStatus.Assigned, now, 1))), cancellation);
+            var assigned = plan.ReviewersByApplication.SelectMany(p => p.Value.Select(r => new Review(roundId, p.Key, r, ReviewStatus.Assigned, now, 1))).ToList();
+            await reviews.AddAllAsync(assigned, cancellation);
             var shortfall = plan.Shortfalls.Count == 0 ? null : string.Join("; ", plan.Shortfalls);
             round = await AdvanceAsync(roundId, RoundStatus.Review, r => r.Stages with
             {
                 ReviewEndsAt = now + StagePeriods.Parse(r.Periods.Review), ReviewWave = 1, ReviewShortfall = shortfall,
             }, cancellation);
+            // Nothing is scored before the stage opens: the assignments just written are the progress (not a read of them).
+            report = ReviewProgress(round, assigned);
+        }
+        else
+        {
+            report = await ReviewProgressAsync(round, cancellation);
         }
 
         // Nothing to review (no eligible application): the stage has nothing to wait for.
-        var report = await ReviewProgressAsync(round, cancellation);
         return report.Total == 0 ? report with { Finished = true } : report;
     }
 
     public async Task<StageReport> ReviewProgressAsync(Round round, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(round);
-        var all = await reviews.ListAsync(round.Id, cancellation);
+        return ReviewProgress(round, await reviews.ListAsync(round.Id, cancellation));
+    }
+
+    private static StageReport ReviewProgress(Round round, List<Review> all)
+    {
         var live = all.Where(r => r.Status is ReviewStatus.Assigned or ReviewStatus.Submitted).ToList();
         var scored = live.Count(r => r.Status == ReviewStatus.Submitted);
         return new StageReport(RoundStatus.Review, round.Stages.ReviewEndsAt, scored, live.Count,
@@ -136,18 +155,18 @@ public sealed class RoundStages(
         if (round.Stages.ReopenedByCommittee)
         {
             // Sent back by the committee: reviewers may revise their scores until the new deadline.
-            return await ReviewProgressAsync(round, cancellation) with { Finished = round.Stages.ReviewEndsAt <= now };
+            return ReviewProgress(round, all) with { Finished = round.Stages.ReviewEndsAt <= now };
         }
 
         if (all.All(r => r.Status != ReviewStatus.Assigned))
         {
-            return await ReviewProgressAsync(round, cancellation) with { Finished = true };
+            return ReviewProgress(round, all) with { Finished = true };
         }
 
         if (round.Stages.ReviewEndsAt > now)
         {
             // Woken early (a stale "all scored" signal): keep waiting for the deadline.
-            return await ReviewProgressAsync(round, cancellation);
+            return ReviewProgress(round, all);
         }
 
         var lapsed = new List<Review>();
@@ -226,6 +245,7 @@ public sealed class RoundStages(
     public async Task<StageReport> ComputeResultsAsync(string roundId, CancellationToken cancellation = default)
     {
         var (round, _) = await LoadAsync(roundId, cancellation);
+        List<RoundResult>? computed = null;
         if (round.Status == RoundStatus.Review)
         {
             var submitted = (await reviews.ListAsync(roundId, cancellation)).Where(r => r.Status == ReviewStatus.Submitted)
@@ -247,9 +267,11 @@ public sealed class RoundStages(
             }).ToList();
             await results.SaveAsync(roundId, rows, cancellation);
             round = await AdvanceAsync(roundId, RoundStatus.Committee, r => r.Stages with { CommitteeFrom = clock.GetUtcNow(), ReopenedByCommittee = false }, cancellation);
+            computed = rows;
         }
 
-        var all = await results.ListAsync(roundId, cancellation);
+        // The results just saved are the report; a later run of the step reads them.
+        var all = computed ?? await results.ListAsync(roundId, cancellation);
         var until = round.Stages.CommitteeFrom + StagePeriods.Parse(round.Periods.Committee);
         return new StageReport(round.Status, until, all.Count(r => r.Funded), all.Count,
             $"committee: results for {all.Count} applications, {all.Count(r => r.Funded)} funded, await approval");
@@ -364,16 +386,40 @@ public sealed class RoundStages(
     /// <summary>How many applications' updates a stage makes at once: each is independent and conditional on its own ETag.</summary>
     private static ParallelOptions Parallelism(CancellationToken cancellation) => new() { MaxDegreeOfParallelism = 16, CancellationToken = cancellation };
 
-    private async Task UpdateApplicationAsync(string roundId, string applicationId, Func<Application, Application> change, CancellationToken cancellation)
+    /// <summary>
+    /// Applies <paramref name="change"/> (null: nothing to change) to every application read, in batches conditional on
+    /// the rows as read; one changed meanwhile (a reviewer confirming it at that moment) is read again and changed on
+    /// its own. Returns every application as it now stands.
+    /// </summary>
+    private async Task<List<Application>> UpdateAllAsync(string roundId, IReadOnlyList<(Application Application, Azure.Data.Tables.TableEntity Row)> read,
+        Func<Application, Application?> change, CancellationToken cancellation)
+    {
+        var now = read.ToDictionary(r => r.Application.Id, r => change(r.Application) ?? r.Application, StringComparer.Ordinal);
+        var changes = read.Where(r => !ReferenceEquals(now[r.Application.Id], r.Application)).Select(r => (now[r.Application.Id], r.Row));
+        var conflicts = await applications.UpdateAllAsync(changes, cancellation);
+        foreach (var id in conflicts)
+        {
+            now[id] = await UpdateApplicationAsync(roundId, id, change, cancellation);
+        }
+
+        return read.Select(r => now[r.Application.Id]).ToList();
+    }
+
+    private async Task<Application> UpdateApplicationAsync(string roundId, string applicationId, Func<Application, Application?> change, CancellationToken cancellation)
     {
         for (var attempt = 0; ; attempt++)
         {
             var (application, etag, _, _) = await applications.FindAsync(roundId, applicationId, cancellation)
                 ?? throw new InvalidOperationException($"Application {applicationId} does not exist.");
+            if (change(application) is not { } changed)
+            {
+                return application;
+            }
+
             try
             {
-                await applications.UpdateAsync(change(application), etag, cancellation);
-                return;
+                await applications.UpdateAsync(changed, etag, cancellation);
+                return changed;
             }
             catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)
             {

@@ -175,10 +175,8 @@ public static class StageEndpoints
 
         var submitted = assignment.Review with { Status = ReviewStatus.Submitted, Points = scores, Comment = comment, SubmittedAt = now };
         await store.UpdateAsync(submitted, assignment.ETag, ctx.Aborted);
-        if (!await store.AnyAssignedAsync(round.Id, ctx.Aborted))
-        {
-            await RoundWorkflow.SignalStagesAsync(ctx.Durable, round.Id, RoundWorkflow.ReviewsCompleteEvent, "all scored", ctx.Aborted);
-        }
+        // Was it the last? Checked off the request, once for the reviews of the same second.
+        await RoundSweep.RequestReviewCheckAsync(ctx.Service<Storage>(), round.Id, ctx.Aborted);
 
         return Reply.Ok(submitted);
     }
@@ -207,6 +205,11 @@ public static class StageEndpoints
         if (replacement is not null)
         {
             await store.AddAllAsync([new Review(round.Id, application.Id, replacement, ReviewStatus.Assigned, ctx.Clock.GetUtcNow(), assignment.Review.Wave)], ctx.Aborted);
+        }
+        else
+        {
+            // Nobody left to take it: the declined review may have been the last one to wait for.
+            await RoundSweep.RequestReviewCheckAsync(ctx.Service<Storage>(), round.Id, ctx.Aborted);
         }
 
         return Reply.Ok(new ReviewDeclined(application.Id, replacement is null ? null : "another panel reviewer"));

@@ -30,4 +30,11 @@ public static class RoundSweepFunctions
         [DurableClient] DurableTaskClient durable,
         FunctionContext context)
         => Api.HandleQueueAsync(nameof(RoundSweep.RequestRoundClose), message, durable, context.InstanceServices, context.CancellationToken);
+
+    [Function(nameof(RoundSweep.CheckReviews))]
+    public static Task CheckReviews(
+        [QueueTrigger(RoundSweep.ReviewCheckQueue)] string message,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+        => Api.HandleQueueAsync(nameof(RoundSweep.CheckReviews), message, durable, context.InstanceServices, context.CancellationToken);
 }
