@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
 using Azure.Data.Tables;
 using Serverless.Core.Common;
 using Serverless.Core.Dispatch;
@@ -13,12 +14,12 @@ namespace Serverless.Benchmarks;
 /// One run of the benchmarks over one synthetic district: a DevHost of its own over an Azurite of its own, the
 /// district written into it, then each figure with its baseline measured against the same Azurite in the same run.
 /// </summary>
-public sealed class DistrictRun(SyntheticDistrict district, Report report, int concurrency)
+public sealed class DistrictRun(SyntheticDistrict district, Report report, int concurrency, DirectoryInfo output)
 {
     private DevHostProcess host = null!;
 
     /// <summary>The parts of a run, in the order they run; a part runs what it needs before it (the round needs the submissions).</summary>
-    public static readonly string[] Parts = ["submit", "bids", "matching", "dispatch", "round", "served"];
+    public static readonly string[] Parts = ["pieces", "submit", "bids", "matching", "open", "dispatch", "round", "served"];
 
     public async Task RunAsync(IReadOnlyCollection<string> parts)
     {
@@ -41,8 +42,18 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
                 await BidsAsync(submitted.Organizations);
             }
 
-            var volunteers = Runs("matching", "dispatch", "served") ? await MatchingAsync() : [];
-            var grids = Runs("dispatch", "served") ? await DispatchAsync(volunteers) : [];
+            var volunteers = Runs("matching", "open", "dispatch", "served") ? await MatchingAsync() : [];
+            var grids = AvailableGrids(volunteers);
+            if (Runs("open"))
+            {
+                // The district's open requests stay open (their offers waiting) while dispatch is measured after them.
+                await OpenRequestsAsync(grids);
+            }
+
+            if (Runs("dispatch"))
+            {
+                await DispatchAsync(volunteers.Count, grids);
+            }
             if (Runs("round"))
             {
                 // By now the round's deadline has come, or comes soon (it was set for after everything above).
@@ -58,6 +69,9 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
         finally
         {
             await host.DisposeAsync();
+            // The DevHost's own log of the run, beside the results: its warnings, and where a stopped run stopped.
+            output.Create();
+            await File.WriteAllTextAsync(Path.Combine(output.FullName, "devhost.log"), host.Output);
         }
     }
 
@@ -377,12 +391,11 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
     /// emergency and the blue tier (one request at a time, so each is the engine's whole attention), ÷ one read of the
     /// request (what each poll costs); then one request served to confirmation, counting the storage operations it took.
     /// </summary>
-    private async Task<List<string>> DispatchAsync(List<Volunteer> volunteers)
+    private async Task DispatchAsync(int volunteers, List<string> grids)
     {
         var api = host.Client;
         var dispatcher = Dispatcher;
         var random = new Random(11);
-        var grids = volunteers.Where(v => v.Availability.Count == 7).Select(v => v.GridId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var reads = new Latencies();
         foreach (var tier in new[] { "emergency", "blue" })
         {
@@ -422,10 +435,64 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
             var read50 = reads.Percentile(50);
             report.Add(new Figure($"dispatch, {tier}: request created to first offer visible, p95", p95, "ms", "one read of the request (p50, what each poll costs)", read50,
                 p95 / read50, "×", tier == "emergency" ? "≤ 2,000 ms" : "–", tier == "emergency" ? p95 <= 2_000 : null,
-                $"20 requests one at a time in random grids among {volunteers.Count:N0} volunteers (p50 {Report.Format(firstOffer.Percentile(50))} ms); polled every 20 ms over HTTP; the DevHost's durable engine polls its queues at most every 0.5 s when idle"));
+                $"20 requests one at a time in random grids among {volunteers:N0} volunteers{(openRequests > 0 ? $", {openRequests:N0} requests open meanwhile" : "")} (p50 {Report.Format(firstOffer.Percentile(50))} ms); polled every 20 ms over HTTP; the DevHost's durable engine polls its queues at most every 0.5 s when idle"));
         }
+    }
 
-        return grids;
+    /// <summary>Grids where some volunteer is free every day of the week: a request there finds someone whenever it is made.</summary>
+    private static List<string> AvailableGrids(List<Volunteer> volunteers) =>
+        volunteers.Where(v => v.Availability.Count == 7).Select(v => v.GridId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+
+    private int openRequests;
+
+    /// <summary>
+    /// The district's open service requests (2,000 at any moment): created over HTTP at the run's concurrency in grids
+    /// where volunteers live, one in four yellow (a day) and the rest blue (three days), and followed until each has its
+    /// first offer: the dispatch workflows' throughput, each request matched among the district's volunteers and offered.
+    /// Request creation is compared with raw upserts at the same concurrency. Their offers wait (30 minutes and 2 hours)
+    /// through the rest of the run, so nothing of them cascades into what is measured after.
+    /// </summary>
+    private async Task OpenRequestsAsync(List<string> grids)
+    {
+        var api = host.Client;
+        var count = district.Scaled(SyntheticDistrict.DistrictOpenRequests);
+        var since = DateTimeOffset.UtcNow;
+        var raw = await RawUpsertsAsync(Math.Min(2_000, count));
+        var created = await LoadDriver.RunAsync(count, concurrency, async i =>
+        {
+            var reply = await api.PostAsync("service-requests", Request(grids[i * 7_919 % grids.Count], i % 4 == 0 ? "yellow" : "blue"), Dispatcher);
+            return reply.Status;
+        });
+        Require(created, "creating the open requests");
+        var ratio = created.PerSecond / raw.PerSecond;
+        report.Add(new Figure($"service requests created over HTTP, concurrency {concurrency}", created.PerSecond, "req/s",
+            $"raw single-entity upserts, concurrency {concurrency}", raw.PerSecond, ratio, "÷", "–", null,
+            $"{created.Done:N0} POST /api/service-requests (p50 {Report.Format(created.Latencies.Percentile(50))} ms, p95 {Report.Format(created.Latencies.Percentile(95))} ms), each starting its dispatch workflow"));
+
+        // Each dispatch workflow matches and makes its first offer; read the requests' rows (not over HTTP: 2,000
+        // reads a poll would be the load) until all have one.
+        var storage = host.Storage();
+        var table = await storage.TableAsync(TableNames.ServiceRequests);
+        var offered = 0;
+        var escalated = 0;
+        await Until(async () =>
+        {
+            (offered, escalated) = (0, 0);
+            await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {"request"} and CreatedAt ge {since}"), select: ["Data", "Status"]))
+            {
+                var request = JsonDocument.Parse(row.GetString("Data")).RootElement;
+                offered += request.TryGetProperty("offers", out var offers) && offers.GetArrayLength() > 0 ? 1 : 0;
+                escalated += row.GetString("Status") == nameof(RequestStatus.Escalated) ? 1 : 0;
+            }
+
+            return offered + escalated >= created.Done;
+        }, TimeSpan.FromMinutes(15), TimeSpan.FromSeconds(1));
+        var elapsed = DateTimeOffset.UtcNow - since - raw.Elapsed;
+        var perSecond = created.Done / elapsed.TotalSeconds;
+        report.Add(new Figure($"{created.Done:N0} open service requests, created to every first offer", elapsed.TotalSeconds, "s",
+            "their creation over HTTP alone", created.Elapsed.TotalSeconds, elapsed.TotalSeconds / created.Elapsed.TotalSeconds, "×", "–", null,
+            $"{perSecond:0} requests a second matched and offered by their dispatch workflows ({offered:N0} offered, {escalated:N0} escalated for want of anyone); the requests' rows read every second"));
+        openRequests = created.Done;
     }
 
     private string Dispatcher => "dispatcher; id=bench-dispatcher; community=" + string.Join(',', district.Map.Communities.Keys);
@@ -435,7 +502,14 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
     {
         var api = host.Client;
         var dispatcher = Dispatcher;
+        // What the process does with nothing to do: its queue listeners' receives (four queues, at most every second
+        // when idle), over a quiet spell of the same run; subtracted, rate × duration, from the request's count.
+        var quiet = await TotalOperationsAsync();
+        var quietWatch = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        var idlePerSecond = (await TotalOperationsAsync() - quiet - 1) / quietWatch.Elapsed.TotalSeconds;
         var before = await TotalOperationsAsync();
+        var watch = Stopwatch.StartNew();
         var polls = 0L;
         var served = await api.PostAsync("service-requests", Request(grids[0], "blue"), dispatcher);
         var servedId = served.Str("id");
@@ -468,9 +542,11 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
         await Expect(api.PostAsync($"service-requests/{servedId}/confirm", null, dispatcher));
         await Until(async () => await StatusAsync() == "confirmed");
         await Task.Delay(TimeSpan.FromSeconds(3));
-        var operations = await TotalOperationsAsync() - before - 1 - polls;
+        var all = await TotalOperationsAsync() - before - 1 - polls;
+        var idle = idlePerSecond * watch.Elapsed.TotalSeconds;
+        var operations = all - idle;
         report.Add(new Figure("storage operations for one service request, created to confirmed", operations, "ops", "a raw upsert", 1, operations, "×", "–", null,
-            "everything the DevHost's product clients sent meanwhile (the requests, the dispatch workflow's activities: matching and offers, acceptance, check-in and out, confirmation, the hours ledger, the events' relay), less what this run's own polls cost (their X-Storage-Operations)"));
+            string.Create(CultureInfo.InvariantCulture, $"everything the DevHost's product clients sent meanwhile (the requests, the dispatch workflow's activities: matching and offers, acceptance, check-in and out, confirmation, the hours ledger, the events' relay), less what this run's own polls cost (their X-Storage-Operations) and the idle queue receives ({idlePerSecond:0.0} a second measured over 10 quiet seconds before, × {watch.Elapsed.TotalSeconds:0.0} s: {idle:0}; {all} before subtracting them)")));
 
     }
 
@@ -495,7 +571,7 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
         }
     }
 
-    private static async Task Until(Func<Task<bool>> done, TimeSpan? limit = null)
+    private static async Task Until(Func<Task<bool>> done, TimeSpan? limit = null, TimeSpan? every = null)
     {
         var within = limit ?? TimeSpan.FromSeconds(30);
         var until = DateTime.UtcNow + within;
@@ -506,7 +582,7 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
                 throw new TimeoutException($"The state was not reached in {within}.");
             }
 
-            await Task.Delay(50);
+            await Task.Delay(every ?? TimeSpan.FromMilliseconds(50));
         }
     }
 

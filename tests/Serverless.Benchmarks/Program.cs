@@ -11,7 +11,7 @@ var concurrency = new Option<int>("--concurrency") { Description = "Requests in 
 var output = new Option<DirectoryInfo>("--out") { Description = "Where the table is written as results.md and results.json", DefaultValueFactory = _ => new DirectoryInfo("artifacts/benchmarks") };
 var only = new Option<string[]>("--only")
 {
-    Description = "Run only these parts (and what they need): submit, bids, matching, dispatch, round, served. Every part when absent",
+    Description = "Run only these parts (and what they need): pieces, submit, bids, matching, dispatch, open, round, served. Every part when absent",
     AllowMultipleArgumentsPerToken = true,
 };
 only.AcceptOnlyFromAmong(DistrictRun.Parts);
@@ -32,7 +32,16 @@ root.SetAction(async (parsed, cancellation) =>
             report.Note("parts", string.Join(", ", parts));
         }
 
-        await new DistrictRun(new SyntheticDistrict(n, s), report, c).RunAsync(parts);
+        if (parts.Contains("pieces"))
+        {
+            // In process, before Azurite and the DevHost start, so nothing else runs meanwhile.
+            Pieces.Run(report, dir);
+        }
+
+        if (parts.Any(p => p != "pieces"))
+        {
+            await new DistrictRun(new SyntheticDistrict(n, s), report, c, dir).RunAsync(parts);
+        }
     }
     catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException or Azure.RequestFailedException)
     {

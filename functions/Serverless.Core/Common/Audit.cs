@@ -119,21 +119,27 @@ public static class Audit
     public static async Task AddAllAuditedAsync(this TableClient table, string aggregate, IEnumerable<(string Id, TableEntity Entity)> rows, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(table);
-        foreach (var batch in rows.Chunk(50))
+        await Parallel.ForEachAsync(rows.Chunk(50), Batches(cancellation), async (batch, token) =>
         {
             try
             {
-                await table.SubmitTransactionAsync(batch.SelectMany(r => AddActions(aggregate, r.Id, r.Entity)), cancellation);
+                await table.SubmitTransactionAsync(batch.SelectMany(r => AddActions(aggregate, r.Id, r.Entity)), token);
             }
             catch (RequestFailedException e) when (e.Status == 409)
             {
                 foreach (var (id, entity) in batch)
                 {
-                    await table.TryAddAuditedAsync(aggregate, id, entity, cancellation);
+                    await table.TryAddAuditedAsync(aggregate, id, entity, token);
                 }
             }
-        }
+        });
     }
+
+    /// <summary>
+    /// Batches of one partition sent a few at a time: each is its own transaction, and while the service applies one
+    /// the next is being built (its records hashed, its body written), so neither side waits on the other.
+    /// </summary>
+    private static ParallelOptions Batches(CancellationToken cancellation) => new() { MaxDegreeOfParallelism = 4, CancellationToken = cancellation };
 
     /// <summary>The two actions that create an aggregate's row with its first record.</summary>
     private static TableTransactionAction[] AddActions(string aggregate, string id, TableEntity entity)
@@ -191,9 +197,9 @@ public static class Audit
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(rows);
-        var changed = new List<string>();
+        var changed = new System.Collections.Concurrent.ConcurrentBag<string>();
         var action = mode == TableUpdateMode.Merge ? TableTransactionActionType.UpdateMerge : TableTransactionActionType.UpdateReplace;
-        foreach (var batch in rows.Chunk(50))
+        await Parallel.ForEachAsync(rows.Chunk(50), Batches(cancellation), async (batch, token) =>
         {
             try
             {
@@ -201,16 +207,19 @@ public static class Audit
                 {
                     new TableTransactionAction(action, r.Entity, r.Current.ETag),
                     new TableTransactionAction(TableTransactionActionType.Add, Append(aggregate, r.Id, r.Entity, r.Current, "update")),
-                }), cancellation);
+                }), token);
             }
             catch (RequestFailedException e) when (e.Status is 409 or 412)
             {
                 // 409: a record with the next number exists, written by a change that landed after the read.
-                changed.AddRange(batch.Select(r => r.Id));
+                foreach (var row in batch)
+                {
+                    changed.Add(row.Id);
+                }
             }
-        }
+        });
 
-        return changed;
+        return [.. changed];
     }
 
     /// <summary>

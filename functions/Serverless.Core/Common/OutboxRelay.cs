@@ -113,8 +113,10 @@ public sealed partial class OutboxRelay(Storage storage, IEventPublisher publish
         }
 
         // One relay of a partition at a time in this process: two that read the same pointers before either removed
-        // them would publish the same events twice (same ids, but noise for subscribers).
-        var gate = Gates.GetOrAdd(Outbox.PendingRow(tableName, partition), _ => new SemaphoreSlim(1, 1));
+        // them would publish the same events twice (same ids, but noise for subscribers). The gates are striped, a
+        // fixed number whatever the partitions a process relays (a volunteer's, a request's: hundreds of thousands);
+        // two partitions on one stripe only take turns.
+        var gate = Gates[(int)((uint)StringComparer.Ordinal.GetHashCode(Outbox.PendingRow(tableName, partition)) % (uint)Gates.Length)];
         await gate.WaitAsync(cancellation);
         try
         {
@@ -126,7 +128,7 @@ public sealed partial class OutboxRelay(Storage storage, IEventPublisher publish
         }
     }
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
+    private static readonly SemaphoreSlim[] Gates = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
 
     private async Task<int> RelayOnceAsync(string tableName, string partition, bool everyRow, CancellationToken cancellation)
     {

@@ -86,9 +86,26 @@ public sealed class ReviewStore(Storage storage)
         await table.UpdateAuditedAsync(Aggregate, Row(review.ApplicationId, review.ReviewerId), ToEntity(review), etag, cancellation);
     }
 
+    /// <summary>The round's reviews counted by status, reading only the status column of each (not the documents).</summary>
+    public async Task<Dictionary<ReviewStatus, int>> CountAsync(string roundId, CancellationToken cancellation = default)
+    {
+        var table = await storage.TableAsync(TableNames.Reviews, cancellation);
+        var counts = new Dictionary<ReviewStatus, int>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {roundId} and RowKey lt {"~"}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["Status"], cancellationToken: cancellation))
+        {
+            if (Enum.TryParse<ReviewStatus>(row.GetString("Status"), out var status))
+            {
+                counts[status] = counts.GetValueOrDefault(status) + 1;
+            }
+        }
+
+        return counts;
+    }
+
     /// <summary>
     /// Whether any review of the round is still to be scored: one filtered query that stops at the first, its rows'
-    /// documents never read (asked after every review submitted, so never a read of all 30,000).
+    /// documents never read (asked by the check a submitted review queues, and when a review wave closes).
     /// </summary>
     public async Task<bool> AnyAssignedAsync(string roundId, CancellationToken cancellation = default)
     {

@@ -184,7 +184,11 @@ public sealed record Round(
 /// </summary>
 public sealed record TranchePlan(string Name, int Percent, string? ReportDueAfter);
 
-/// <summary>The deadlines of the stages after closing, and what the committee said when it sent results back.</summary>
+/// <summary>
+/// The deadlines of the stages after closing, and what the committee said when it sent results back.
+/// <see cref="ScreeningUnconfirmed"/>: how many automatic screening results no reviewer had confirmed or overturned when
+/// screening ended; each stands as checked (an application's own result says <c>decidedBy</c> only when a reviewer decided).
+/// </summary>
 public sealed record StageClock(
     DateTimeOffset? ScreeningEndsAt = null,
     DateTimeOffset? ReviewEndsAt = null,
@@ -196,4 +200,5 @@ public sealed record StageClock(
     DateTimeOffset? PublicityEndsAt = null,
     DateTimeOffset? AwardedAt = null,
     string? ReviewShortfall = null,
-    bool ReopenedByCommittee = false);
+    bool ReopenedByCommittee = false,
+    int? ScreeningUnconfirmed = null);

@@ -80,13 +80,11 @@ public sealed class RoundStages(
         if (round.Status == RoundStatus.Screening)
         {
             var now = clock.GetUtcNow();
-            var received = (await applications.ListRowsAsync(roundId, cancellation)).Where(r => r.Application.IsReceived(round)).ToList();
-            var standing = await UpdateAllAsync(roundId, received, a => a.Screening is { Confirmed: false } screening ? a with
-            {
-                Screening = screening with { DecidedBy = "screening-deadline", DecidedAt = now, Note = "Not confirmed by a reviewer before the screening deadline: the automatic result stands." },
-            } : null, cancellation);
-
-            var eligible = standing.Where(a => a.IsEligible).Select(a => new ToAssign(a.Id, a.OrganizationId)).ToList();
+            var received = (await applications.ListAsync(roundId, null, cancellation)).Where(a => a.IsReceived(round)).ToList();
+            // Results not confirmed by now stand as checked: that is what the round leaving screening means, so it is
+            // not written on each application (10,000 writes at the district's scale) but counted on the round.
+            var unconfirmed = received.Count(a => a.Screening is { Confirmed: false });
+            var eligible = received.Where(a => a.IsEligible).Select(a => new ToAssign(a.Id, a.OrganizationId)).ToList();
             var plan = ReviewerAssignment.Assign(eligible, round.Reviewers, round.ReviewersPerApplication);
             var assigned = plan.ReviewersByApplication.SelectMany(p => p.Value.Select(r => new Review(roundId, p.Key, r, ReviewStatus.Assigned, now, 1))).ToList();
             await reviews.AddAllAsync(assigned, cancellation);
@@ -94,9 +92,10 @@ public sealed class RoundStages(
             round = await AdvanceAsync(roundId, RoundStatus.Review, r => r.Stages with
             {
                 ReviewEndsAt = now + StagePeriods.Parse(r.Periods.Review), ReviewWave = 1, ReviewShortfall = shortfall,
+                ScreeningUnconfirmed = unconfirmed,
             }, cancellation);
             // Nothing is scored before the stage opens: the assignments just written are the progress (not a read of them).
-            report = ReviewProgress(round, assigned);
+            report = ReviewProgress(round, 0, assigned.Count);
         }
         else
         {
@@ -107,19 +106,17 @@ public sealed class RoundStages(
         return report.Total == 0 ? report with { Finished = true } : report;
     }
 
+    /// <summary>How many reviews are scored of those live (assigned or submitted): counted from their status column alone.</summary>
     public async Task<StageReport> ReviewProgressAsync(Round round, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(round);
-        return ReviewProgress(round, await reviews.ListAsync(round.Id, cancellation));
+        var counts = await reviews.CountAsync(round.Id, cancellation);
+        return ReviewProgress(round, counts.GetValueOrDefault(ReviewStatus.Submitted), counts.GetValueOrDefault(ReviewStatus.Assigned));
     }
 
-    private static StageReport ReviewProgress(Round round, List<Review> all)
-    {
-        var live = all.Where(r => r.Status is ReviewStatus.Assigned or ReviewStatus.Submitted).ToList();
-        var scored = live.Count(r => r.Status == ReviewStatus.Submitted);
-        return new StageReport(RoundStatus.Review, round.Stages.ReviewEndsAt, scored, live.Count,
-            $"review: {scored} of {live.Count} reviews scored (wave {round.Stages.ReviewWave})");
-    }
+    private static StageReport ReviewProgress(Round round, int scored, int assigned) =>
+        new(RoundStatus.Review, round.Stages.ReviewEndsAt, scored, scored + assigned,
+            $"review: {scored} of {scored + assigned} reviews scored (wave {round.Stages.ReviewWave})");
 
     /// <summary>Reminds every reviewer with reviews still to score, once per wave (a domain event each).</summary>
     public async Task<StageReport> RemindReviewersAsync(string roundId, CancellationToken cancellation = default)
@@ -151,24 +148,26 @@ public sealed class RoundStages(
         }
 
         var now = clock.GetUtcNow();
-        var all = await reviews.ListAsync(roundId, cancellation);
         if (round.Stages.ReopenedByCommittee)
         {
             // Sent back by the committee: reviewers may revise their scores until the new deadline.
-            return ReviewProgress(round, all) with { Finished = round.Stages.ReviewEndsAt <= now };
+            return await ReviewProgressAsync(round, cancellation) with { Finished = round.Stages.ReviewEndsAt <= now };
         }
 
-        if (all.All(r => r.Status != ReviewStatus.Assigned))
+        // All scored (the usual wake-up, by the last review's check): the stage is over. Said without counting them: a
+        // count reads every review's row (30,000 at the district's scale), and the next step reads them all anyway.
+        if (!await reviews.AnyAssignedAsync(roundId, cancellation))
         {
-            return ReviewProgress(round, all) with { Finished = true };
+            return new StageReport(RoundStatus.Review, round.Stages.ReviewEndsAt, 0, 0, $"review: no review left to score (wave {round.Stages.ReviewWave})", Finished: true);
         }
 
         if (round.Stages.ReviewEndsAt > now)
         {
             // Woken early (a stale "all scored" signal): keep waiting for the deadline.
-            return ReviewProgress(round, all);
+            return await ReviewProgressAsync(round, cancellation);
         }
 
+        var all = await reviews.ListAsync(roundId, cancellation);
         var lapsed = new List<Review>();
         foreach (var review in all.Where(r => r.Status == ReviewStatus.Assigned))
         {

@@ -9,7 +9,8 @@ public sealed record ScreeningCheck(string Rule, bool Passed, string Reason);
 
 /// <summary>
 /// An application's eligibility: the automatic checks, then a reviewer's confirmation or overturning.
-/// <see cref="Eligible"/> is the decision in force: the reviewer's when there is one.
+/// <see cref="Eligible"/> is the decision in force: the reviewer's when there is one. A result no reviewer decided by
+/// the screening deadline stands as checked; the round counts those (<see cref="StageClock.ScreeningUnconfirmed"/>).
 /// </summary>
 public sealed record ScreeningResult(
     bool Eligible,
