@@ -103,7 +103,12 @@ public sealed class VentureRoundTests
         var inReview = await Poll.UntilAsync(() => api.GetAsync($"rounds/{roundId}"), r => r.Str("status") == "review", TimeSpan.FromSeconds(30));
         // The results no reviewer decided stand as checked; the round counts them (not a write on each application).
         Assert.Equal(applications.Count - 2, inReview.Body.GetProperty("stages").GetProperty("screeningUnconfirmed").GetInt32());
-        Assert.False((await api.GetAsync($"rounds/{roundId}/applications/{applications.First(a => a.Id != young.Id && a.Id != applications[0].Id).Id}", Samples.Admin)).Body.GetProperty("screening").TryGetProperty("decidedBy", out _));
+        var standing = applications.First(a => a.Id != young.Id && a.Id != applications[0].Id).Id;
+        Assert.False((await api.GetAsync($"rounds/{roundId}/applications/{standing}", Samples.Admin)).Body.GetProperty("screening").TryGetProperty("decidedBy", out _));
+        // Screening wrote the applications in batches, each with its record: the chain holds (submitted, screened).
+        var trail = (await api.GetAsync($"audit/applications/{standing}?round={roundId}", Samples.Admin)).Body;
+        Assert.True(trail.GetProperty("intact").GetBoolean(), trail.ToString());
+        Assert.Equal(2, trail.GetProperty("records").GetInt64());
         var assignments = new Dictionary<int, List<JsonElement>>();
         for (var i = 1; i <= 5; i++)
         {
