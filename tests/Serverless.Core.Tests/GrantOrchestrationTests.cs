@@ -176,7 +176,7 @@ internal static class GrantHost
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     public static Task<DurableTaskTestHost> StartAsync(GrantWorld world) =>
-        DurableTaskTestHost.StartAsync(registry =>
+        InMemoryDurableHost.StartAsync(registry =>
         {
             registry.AddOrchestrator<GrantOrchestration>();
             registry.AddActivityFunc<string, GrantState>(nameof(GrantStateActivity), (_, grantId) => world.Read(grantId));

@@ -55,7 +55,7 @@ public sealed class OrchestrationVersioningTests
     [Fact]
     public async Task Workflows_start_under_the_current_version_and_move_to_it_when_they_continue_as_new()
     {
-        await using var host = await DurableTaskTestHost.StartAsync(registry =>
+        await using var host = await InMemoryDurableHost.StartAsync(registry =>
             registry.AddOrchestratorFunc<int, string>("Period", (context, period) =>
             {
                 if (period == 0)
@@ -75,7 +75,7 @@ public sealed class OrchestrationVersioningTests
     }
 
     private Task<DurableTaskTestHost> StartAsync() =>
-        DurableTaskTestHost.StartAsync(registry =>
+        InMemoryDurableHost.StartAsync(registry =>
         {
             registry.AddOrchestratorFunc<string, string>(Name, RunAsync);
             registry.AddActivityFunc<string, string>("Notify", (_, what) => what);

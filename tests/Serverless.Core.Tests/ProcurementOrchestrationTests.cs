@@ -263,7 +263,7 @@ internal static class ProcurementHost
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     public static Task<DurableTaskTestHost> StartAsync(ContractWorld world) =>
-        DurableTaskTestHost.StartAsync(registry =>
+        InMemoryDurableHost.StartAsync(registry =>
         {
             registry.AddOrchestrator<ContractOrchestration>();
             registry.AddActivityFunc<string, ContractState>(nameof(ContractStateActivity), (_, id) => world.Read(id));
@@ -274,7 +274,7 @@ internal static class ProcurementHost
         });
 
     public static Task<DurableTaskTestHost> StartAsync(AwardWorld world) =>
-        DurableTaskTestHost.StartAsync(registry =>
+        InMemoryDurableHost.StartAsync(registry =>
         {
             registry.AddOrchestrator<AwardOrchestration>();
             registry.AddActivityFunc<AwardKey, AwardStep>(nameof(AdvanceAwardActivity), (_, key) => world.Advance(key));

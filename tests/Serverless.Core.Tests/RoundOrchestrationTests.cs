@@ -85,7 +85,7 @@ public sealed class RoundOrchestrationTests
     }
 
     private static Task<DurableTaskTestHost> StartAsync(ScriptedCloser closer) =>
-        DurableTaskTestHost.StartAsync(registry =>
+        InMemoryDurableHost.StartAsync(registry =>
         {
             registry.AddOrchestrator<RoundOrchestration>();
             registry.AddActivityFunc<CloseRoundRequest, CloseOutcome>(nameof(CloseRoundActivity), (_, request) => closer.Close(request));

@@ -315,7 +315,7 @@ internal static class StagesHost
     ];
 
     public static Task<DurableTaskTestHost> StartAsync(StageScript script) =>
-        DurableTaskTestHost.StartAsync(registry =>
+        InMemoryDurableHost.StartAsync(registry =>
         {
             registry.AddOrchestrator<RoundStagesOrchestration>();
             foreach (var name in RoundIdActivities)
