@@ -64,10 +64,10 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
             if (Runs("open"))
             {
                 // The district's open requests stay open (their offers waiting), and dispatch is measured again among them.
-                await OpenRequestsAsync(grids);
+                var open = await OpenRequestsAsync(grids);
                 if (Runs("dispatch"))
                 {
-                    await DispatchAsync(volunteers.Count, grids);
+                    await DispatchAsync(volunteers.Count, grids, open);
                 }
             }
         }
@@ -394,7 +394,7 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
     /// emergency and the blue tier (one request at a time, so each is the engine's whole attention), ÷ one read of the
     /// request (what each poll costs); then one request served to confirmation, counting the storage operations it took.
     /// </summary>
-    private async Task DispatchAsync(int volunteers, List<string> grids)
+    private async Task DispatchAsync(int volunteers, List<string> grids, int openRequests = 0)
     {
         var api = host.Client;
         var dispatcher = Dispatcher;
@@ -446,8 +446,6 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
     private static List<string> AvailableGrids(List<Volunteer> volunteers) =>
         volunteers.Where(v => v.Availability.Count == 7).Select(v => v.GridId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
-    private int openRequests;
-
     /// <summary>
     /// The district's open service requests (2,000 at any moment): created over HTTP at the run's concurrency in grids
     /// where volunteers live, one in four yellow (a day) and the rest blue (three days), and followed until each has its
@@ -455,7 +453,7 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
     /// Request creation is compared with raw upserts at the same concurrency. Their offers wait (30 minutes and 2 hours)
     /// through the rest of the run, so nothing of them cascades into what is measured after.
     /// </summary>
-    private async Task OpenRequestsAsync(List<string> grids)
+    private async Task<int> OpenRequestsAsync(List<string> grids)
     {
         var api = host.Client;
         var count = district.Scaled(SyntheticDistrict.DistrictOpenRequests);
@@ -512,7 +510,7 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
         report.Add(new Figure($"{created.Done:N0} open service requests, created to every first offer", elapsed.TotalSeconds, "s",
             "their creation over HTTP alone", created.Elapsed.TotalSeconds, elapsed.TotalSeconds / created.Elapsed.TotalSeconds, "×", "–", null,
             $"{perSecond:0} requests a second matched and offered by their dispatch workflows ({offered:N0} offered, {escalated:N0} escalated for want of anyone); the offers table read every 5 s (key columns only)"));
-        openRequests = created.Done;
+        return created.Done;
     }
 
     private string Dispatcher => "dispatcher; id=bench-dispatcher; community=" + string.Join(',', district.Map.Communities.Keys);

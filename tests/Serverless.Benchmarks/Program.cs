@@ -11,7 +11,7 @@ var concurrency = new Option<int>("--concurrency") { Description = "Requests in 
 var output = new Option<DirectoryInfo>("--out") { Description = "Where the table is written as results.md and results.json", DefaultValueFactory = _ => new DirectoryInfo("artifacts/benchmarks") };
 var only = new Option<string[]>("--only")
 {
-    Description = "Run only these parts (and what they need): submit, bids, round, matching, dispatch, served, open, pieces. Every part when absent",
+    Description = $"Run only these parts (and what they need), of: {string.Join(", ", DistrictRun.Parts)}. Every part when absent",
     AllowMultipleArgumentsPerToken = true,
 };
 only.AcceptOnlyFromAmong(DistrictRun.Parts);
@@ -39,7 +39,7 @@ root.SetAction(async (parsed, cancellation) =>
 
         if (parts.Contains("pieces"))
         {
-            // In this process, once the DevHost and Azurite are gone, so nothing else runs meanwhile; and last, because
+            // In this process, once the DevHost is stopped (Azurite idle), so nothing else runs meanwhile; and last, because
             // BenchmarkDotNet raises the priority of the process it measures in, which would tilt the load driver's share.
             Pieces.Run(report, dir);
         }

@@ -101,5 +101,5 @@ public static class Documents
     /// partition, under '~' keys: a round's reviews partition holds two or three audit records per review, and
     /// filtering them out in the service (a key range) spares reading and paging through them.
     /// </summary>
-    private static string DocumentsOnly(string filter) => $"({filter}) and {TableClient.CreateQueryFilter($"RowKey lt {"~"}")}";
+    internal static string DocumentsOnly(string filter) => $"({filter}) and {TableClient.CreateQueryFilter($"RowKey lt {"~"}")}";
 }

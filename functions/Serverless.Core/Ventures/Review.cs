@@ -91,7 +91,7 @@ public sealed class ReviewStore(Storage storage)
     {
         var table = await storage.TableAsync(TableNames.Reviews, cancellation);
         var counts = new Dictionary<ReviewStatus, int>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {roundId} and RowKey lt {"~"}");
+        var filter = Documents.DocumentsOnly(TableClient.CreateQueryFilter($"PartitionKey eq {roundId}"));
         await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["Status"], cancellationToken: cancellation))
         {
             if (Enum.TryParse<ReviewStatus>(row.GetString("Status"), out var status))

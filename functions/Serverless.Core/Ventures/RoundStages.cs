@@ -38,7 +38,8 @@ public sealed class RoundStages(
         var received = (await applications.ListRowsAsync(roundId, cancellation)).Where(r => r.Application.IsReceived(round)).ToList();
         // A round of 10,000 applications comes from a few hundred organizations: each is read once, 16 at a time.
         var applicants = new System.Collections.Concurrent.ConcurrentDictionary<string, Organization?>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(received.Select(r => r.Application.OrganizationId).Distinct(StringComparer.Ordinal), Parallelism(cancellation),
+        await Parallel.ForEachAsync(received.Select(r => r.Application.OrganizationId).Distinct(StringComparer.Ordinal),
+            new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellation },
             async (id, token) => applicants[id] = await organizations.FindAsync(id, token));
         Application? Screen(Application a)
         {
@@ -70,7 +71,7 @@ public sealed class RoundStages(
     }
 
     /// <summary>
-    /// Ends screening (results not confirmed by the deadline stand as checked, and say so), assigns the
+    /// Ends screening (results not confirmed by the deadline stand as checked; the round counts them), assigns the
     /// panel's reviewers to every eligible application, and opens the review stage.
     /// </summary>
     public async Task<StageReport> StartReviewAsync(string roundId, CancellationToken cancellation = default)
@@ -382,13 +383,10 @@ public sealed class RoundStages(
         }
     }
 
-    /// <summary>How many applications' updates a stage makes at once: each is independent and conditional on its own ETag.</summary>
-    private static ParallelOptions Parallelism(CancellationToken cancellation) => new() { MaxDegreeOfParallelism = 16, CancellationToken = cancellation };
-
     /// <summary>
     /// Applies <paramref name="change"/> (null: nothing to change) to every application read, in batches conditional on
-    /// the rows as read; one changed meanwhile (a reviewer confirming it at that moment) is read again and changed on
-    /// its own. Returns every application as it now stands.
+    /// the rows as read; one changed meanwhile (another run of the same step) is read again and changed on its own.
+    /// Returns every application as it now stands.
     /// </summary>
     private async Task<List<Application>> UpdateAllAsync(string roundId, IReadOnlyList<(Application Application, Azure.Data.Tables.TableEntity Row)> read,
         Func<Application, Application?> change, CancellationToken cancellation)
@@ -422,7 +420,7 @@ public sealed class RoundStages(
             }
             catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)
             {
-                // A reviewer confirmed it at the same moment: read again.
+                // Changed at the same moment: read again.
             }
         }
     }
