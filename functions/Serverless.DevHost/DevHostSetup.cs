@@ -65,9 +65,13 @@ internal static partial class DevHostSetup
             // The app lease keeps two app versions off one task hub in Azure; one local process has no
             // rival, and waiting for a dead process's app lease to lapse would stall a restart.
             UseAppLease = false,
-            // A message a crashed process had dequeued stays invisible this long before another takes it:
-            // the default five minutes would hold a restarted DevHost's workflows back for five minutes.
-            ControlQueueVisibilityTimeout = config.GetValue("Durable:ControlQueueVisibilityTimeout", TimeSpan.FromSeconds(10)),
+            // A message a crashed process had dequeued stays invisible this long before another takes it, so a
+            // restarted DevHost's workflows may wait this long; the default five minutes is long for a developer.
+            // It must also outlast a message's wait in the engine's buffer (up to 64 dequeued messages ahead of
+            // it) and its episode: nothing renews it. At 10 s, 2,000 service requests made at once let messages
+            // reappear while still buffered, run twice ("Multiple ExecutionStartedEvent") and end as poison;
+            // at 2 minutes none did (docs/PERFORMANCE.md).
+            ControlQueueVisibilityTimeout = config.GetValue("Durable:ControlQueueVisibilityTimeout", TimeSpan.FromMinutes(2)),
             WorkItemQueueVisibilityTimeout = config.GetValue("Durable:WorkItemQueueVisibilityTimeout", TimeSpan.FromSeconds(30)),
             LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
             CustomMessageTypeBinder = new SidecarTypeBinder(),
