@@ -233,6 +233,10 @@ public sealed class DistrictRun(SyntheticDistrict district, Report report, int c
                 .Select(a => (reviewer, a.GetProperty("applicationId").GetString()!)));
         }
 
+        // The panel scores side by side, each reviewer one review after another (as people do): the load takes the
+        // reviewers in turn, so the 16 reviews in flight are mostly 16 reviewers', not one reviewer's 16 at once.
+        assignments = [.. assignments.GroupBy(a => a.Reviewer).SelectMany(g => g.Select((a, n) => (a, n)))
+            .OrderBy(x => x.n).ThenBy(x => x.a.Reviewer, StringComparer.Ordinal).Select(x => x.a)];
         var perReview = new System.Collections.Concurrent.ConcurrentBag<int>();
         var reviewed = await LoadDriver.RunAsync(assignments.Count, concurrency, async i =>
         {

@@ -22,6 +22,7 @@ public static class AuditEndpoints
         [RoundStore.Aggregate] = new([], (id, _) => RoundStore.Locate(id)),
         [ApplicationStore.Aggregate] = new(["round"], (id, q) => ApplicationStore.Locate(q[0], id)),
         [ReviewStore.Aggregate] = new(["round", "reviewer"], (id, q) => ReviewStore.Locate(q[0], id, q[1])),
+        [ReviewStore.SheetAggregate] = new(["round", "reviewer"], (id, q) => ReviewStore.LocateSheet(q[0], q[1], id)),
         [ObjectionStore.Aggregate] = new(["round"], (id, q) => ObjectionStore.Locate(q[0], id)),
         [ResultStore.Aggregate] = new(["round"], (id, q) => ResultStore.Locate(q[0], id)),
         [GrantStore.Aggregate] = new([], (id, _) => GrantStore.Locate(id)),

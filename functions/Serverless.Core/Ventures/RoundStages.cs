@@ -175,7 +175,7 @@ public sealed class RoundStages(
             var found = await reviews.FindAsync(roundId, review.ApplicationId, review.ReviewerId, cancellation);
             if (found is { Review.Status: ReviewStatus.Assigned } current)
             {
-                await reviews.UpdateAsync(current.Review with { Status = ReviewStatus.Lapsed }, current.ETag, cancellation);
+                await reviews.UpdateAsync(current.Review with { Status = ReviewStatus.Lapsed }, current, cancellation);
                 lapsed.Add(current.Review);
             }
         }

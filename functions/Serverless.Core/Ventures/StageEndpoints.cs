@@ -174,7 +174,7 @@ public static class StageEndpoints
         }
 
         var submitted = assignment.Review with { Status = ReviewStatus.Submitted, Points = scores, Comment = comment, SubmittedAt = now };
-        await store.UpdateAsync(submitted, assignment.ETag, ctx.Aborted);
+        await store.UpdateAsync(submitted, assignment, ctx.Aborted);
         // Was it the last? Checked off the request, once for the reviews of the same second.
         await RoundSweep.RequestReviewCheckAsync(ctx.Service<Storage>(), round.Id, ctx.Aborted);
 
@@ -193,7 +193,7 @@ public static class StageEndpoints
         var reason = v.Text("reason", form.Reason, 1000, 2);
         v.ThrowIfAny();
         RequireStage(round, RoundStatus.Review, "Assignments can be declined during review.");
-        await store.UpdateAsync(assignment.Review with { Status = ReviewStatus.Declined, DeclineReason = reason }, assignment.ETag, ctx.Aborted);
+        await store.UpdateAsync(assignment.Review with { Status = ReviewStatus.Declined, DeclineReason = reason }, assignment, ctx.Aborted);
         var (application, _, _, _) = (await ctx.Service<ApplicationStore>().FindAsync(round.Id, assignment.Review.ApplicationId, ctx.Aborted))!.Value;
         var all = await store.ListAsync(round.Id, ctx.Aborted);
         var load = ReviewLoad.Of(all);
@@ -358,7 +358,7 @@ public static class StageEndpoints
     /// reviewer on the round's panel without one is refused (403: the panel screens every application, so it
     /// knows they exist); to any other reviewer the application does not exist (404: who applied is confidential).
     /// </summary>
-    internal static async Task<(Review Review, Azure.ETag ETag)> RequireAssignmentAsync(EndpointContext ctx, Round round, string refusal, params ReviewStatus[] statuses)
+    internal static async Task<ReviewVersion> RequireAssignmentAsync(EndpointContext ctx, Round round, string refusal, params ReviewStatus[] statuses)
     {
         var found = await ctx.Service<ReviewStore>().FindAsync(round.Id, ctx.Route("applicationId"), ctx.Caller.Id!, ctx.Aborted);
         if (found is { } assignment && statuses.Contains(assignment.Review.Status))
