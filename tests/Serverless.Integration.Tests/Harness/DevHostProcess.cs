@@ -29,6 +29,9 @@ public sealed class DevHostProcess : IAsyncDisposable
 
     public string ConnectionString => settings["Storage__ConnectionString"];
 
+    /// <summary>The durable engine's task hub (its tables are named after it).</summary>
+    public string TaskHub => settings["Durable__TaskHub"];
+
     /// <summary>Time from process start to the first healthy answer, for the notes (not asserted).</summary>
     public TimeSpan LastStartup { get; private set; }
 
