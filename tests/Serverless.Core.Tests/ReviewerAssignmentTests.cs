@@ -78,6 +78,25 @@ public sealed class ReviewerAssignmentTests
     }
 
     [Fact]
+    public void No_reviewer_carries_more_than_their_sheets_hold_and_what_is_left_over_is_a_named_shortfall()
+    {
+        // Two reviewers, three reviews each asked for 1,000 more applications than two reviewers can carry.
+        var applications = Enumerable.Range(0, ReviewerAssignment.MaxReviewsPerReviewer + 1_000)
+            .Select(i => new ToAssign($"app-{i:D5}", "o")).ToList();
+
+        var plan = ReviewerAssignment.Assign(applications, [Member("r1"), Member("r2")], 1, new Dictionary<string, int> { ["r2"] = ReviewerAssignment.MaxReviewsPerReviewer - 500 });
+
+        var load = plan.ReviewersByApplication.Values.SelectMany(r => r).GroupBy(r => r).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(ReviewerAssignment.MaxReviewsPerReviewer, load["r1"]);
+        Assert.Equal(500, load["r2"]);
+        Assert.Equal(500, plan.Shortfalls.Count);
+        Assert.EndsWith("no other panel member is free of conflict with fewer than 3,000 reviews)", plan.Shortfalls[0], StringComparison.Ordinal);
+        // Both now carry the most they can: a review that lapses or is declined has nobody to go to.
+        var carried = new Dictionary<string, int> { ["r1"] = load["r1"], ["r2"] = load["r2"] + ReviewerAssignment.MaxReviewsPerReviewer - 500 };
+        Assert.Null(ReviewerAssignment.Replacement(new ToAssign("app-x", "o"), [Member("r1"), Member("r2")], new HashSet<string>(), carried));
+    }
+
+    [Fact]
     public void A_reviewer_listed_twice_on_the_panel_is_assigned_once_and_conflicted_by_either_entry()
     {
         List<PanelMember> panel = [Member("r1"), Member("r1", declared: ["org-a"]), Member("r2")];

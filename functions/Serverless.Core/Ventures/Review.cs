@@ -67,8 +67,9 @@ public sealed record SheetEntry(string ApplicationId, int Wave, DateTimeOffset A
 /// when it is first scored, declined or lapses, in the same transaction that moves the sheet's two index columns:
 /// <c>Done</c> (the applications with a row) and <c>Open</c> (how many entries have none), which the audit chain does
 /// not cover because they follow from the rows. The reviewer's id is a column of both, so a reviewer's own
-/// assignments are one filtered query. A sheet's document is one string column (64 KiB), about 300 entries: a
-/// reviewer can take about 4,800 reviews in a round, where the district's panel takes about 1,000 each.
+/// assignments are one filtered query. A sheet's document is one string column (64 KiB), about 300 entries, so
+/// assignment stops at <see cref="ReviewerAssignment.MaxReviewsPerReviewer"/> a reviewer (3,000: about 190 a sheet),
+/// where the district's panel takes about 1,000 each.
 /// </summary>
 public sealed class ReviewStore(Storage storage)
 {

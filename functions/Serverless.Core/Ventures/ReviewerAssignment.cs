@@ -21,6 +21,13 @@ public sealed record AssignmentPlan(Dictionary<string, List<string>> ReviewersBy
 /// </summary>
 public static class ReviewerAssignment
 {
+    /// <summary>
+    /// The most reviews one reviewer carries in a round: what their sixteen review sheets hold with room to spare (a
+    /// sheet's document is one 64 KiB string, about 300 entries; <see cref="ReviewStore"/>). Three times the load of the
+    /// district's panel (10,000 applications, 3 reviews each, 30 reviewers); beyond it, the rest is a recorded shortfall.
+    /// </summary>
+    public const int MaxReviewsPerReviewer = 3_000;
+
     /// <summary>A reviewer may not review an organization they are a member of, or have declared a conflict with.</summary>
     public static bool HasConflict(PanelMember reviewer, string organizationId)
     {
@@ -34,8 +41,8 @@ public static class ReviewerAssignment
 
     /// <summary>
     /// For each application in id order (ordinal): the <paramref name="reviewersPerApplication"/> conflict-free reviewers
-    /// with the lowest load so far (ties by reviewer id, ordinal), each of whom then carries one more. When fewer are
-    /// free, those there are are assigned and the shortfall is recorded. <paramref name="existingLoad"/> counts the
+    /// with the lowest load so far (ties by reviewer id, ordinal), each of whom then carries one more, up to
+    /// <see cref="MaxReviewsPerReviewer"/>. When fewer are free, those there are are assigned and the shortfall is recorded. <paramref name="existingLoad"/> counts the
     /// reviews each reviewer already carries (reviewer id → count); a reviewer not in it carries none.
     /// </summary>
     /// <exception cref="ArgumentException">Two applications share an id, or a panel member has no reviewer id.</exception>
@@ -71,7 +78,7 @@ public static class ReviewerAssignment
             {
                 // Names the application, never the applicant: the line is shown on the round, and review may be blind.
                 shortfalls.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"{application.ApplicationId}: {missing} {(missing == 1 ? "reviewer" : "reviewers")} missing ({chosen.Count} of {reviewersPerApplication} assigned; no other panel member is free of conflict)"));
+                    $"{application.ApplicationId}: {missing} {(missing == 1 ? "reviewer" : "reviewers")} missing ({chosen.Count} of {reviewersPerApplication} assigned; no other panel member is free of conflict with fewer than {MaxReviewsPerReviewer:N0} reviews)"));
             }
         }
 
@@ -121,7 +128,8 @@ public static class ReviewerAssignment
     private static IEnumerable<string> Free(
         ToAssign application, Dictionary<string, List<PanelMember>> reviewers, IReadOnlySet<string>? exclude, IReadOnlyDictionary<string, int> load) =>
         reviewers
-            .Where(r => exclude?.Contains(r.Key) != true && !r.Value.Exists(m => HasConflict(m, application.OrganizationId)))
+            .Where(r => exclude?.Contains(r.Key) != true && !r.Value.Exists(m => HasConflict(m, application.OrganizationId))
+                && load.GetValueOrDefault(r.Key) < MaxReviewsPerReviewer)
             .Select(r => r.Key)
             .OrderBy(id => load.GetValueOrDefault(id))
             .ThenBy(id => id, StringComparer.Ordinal);
