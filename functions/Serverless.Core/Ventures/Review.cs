@@ -166,9 +166,11 @@ public sealed class ReviewStore(Storage storage)
         await Parallel.ForEachAsync(sheets, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellation }, async (sheet, token) =>
         {
             var id = SheetRow(sheet.ReviewerId, sheet.Sheet);
+            // Added without a read first: at the review stage's start no sheet exists yet (480 at the district's scale).
+            // One there already (a retried step, a replacement) is read and added to.
+            TableEntity? current = null;
             for (var attempt = 1; ; attempt++)
             {
-                var current = await table.FindAsync(sheet.RoundId, id, token);
                 try
                 {
                     if (current is null)
@@ -177,31 +179,31 @@ public sealed class ReviewStore(Storage storage)
                         {
                             return;
                         }
-
-                        if (attempt < 10)
+                    }
+                    else
+                    {
+                        var before = Documents.FromEntity<ReviewSheet>(current);
+                        var added = sheet.Entries.Where(e => before.Entries.TrueForAll(b => b.ApplicationId != e.ApplicationId)).ToList();
+                        if (added.Count > 0)
                         {
-                            continue; // added meanwhile: add to it
+                            var open = (current.GetInt32(OpenColumn) ?? 0) + added.Count;
+                            await table.UpdateAuditedAsync(SheetAggregate, id, ToEntity(before with { Entries = [.. before.Entries, .. added] }, open, Done(current)), current.ETag, token);
                         }
 
-                        throw new InvalidOperationException($"The sheet {id} of round {sheet.RoundId} could not be written.");
-                    }
-
-                    var before = Documents.FromEntity<ReviewSheet>(current);
-                    var added = sheet.Entries.Where(e => before.Entries.TrueForAll(b => b.ApplicationId != e.ApplicationId)).ToList();
-                    if (added.Count == 0)
-                    {
                         return;
                     }
-
-                    var after = before with { Entries = [.. before.Entries, .. added] };
-                    var open = (current.GetInt32(OpenColumn) ?? 0) + added.Count;
-                    await table.UpdateAuditedAsync(SheetAggregate, id, ToEntity(after, open, Done(current)), current.ETag, token);
-                    return;
                 }
                 catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 10)
                 {
                     // A review scored on the sheet meanwhile: read it again.
                 }
+
+                if (attempt == 10)
+                {
+                    throw new InvalidOperationException($"The sheet {id} of round {sheet.RoundId} could not be written.");
+                }
+
+                current = await table.FindAsync(sheet.RoundId, id, token);
             }
         });
     }
